@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dnspool: the kernel module (kmod/), its control tool (ctl/) and tests
+# (selftests/).  `make` builds against the running kernel's headers;
+# `make KDIR=/path/to/build` against another kernel's.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+export KDIR
+
+all: module ctl selftests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+ctl:
+	$(MAKE) -C ctl
+
+selftests: ctl
+	$(MAKE) -C selftests
+
+install: module ctl
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C ctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C ctl clean
+	$(MAKE) -C selftests clean
+
+# Everything below runs the Debian 13 test VM (as root; see README).
+KERNEL ?= all
+
+check:
+	selftests/vm/run.sh --kernel $(KERNEL)
+
+demo:
+	selftests/vm/run.sh --kernel stock --demo
+
+vm-shell:
+	selftests/vm/run.sh --kernel $(if $(filter all,$(KERNEL)),stock,$(KERNEL)) --shell
+
+regen:
+	selftests/vm/ynl-regen.sh
+
+.PHONY: all module ctl selftests install clean check demo vm-shell regen

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/dnspool.h>
+
+#include "args.h"
+#include "dnspoolctl.h"
+
+static const char *const transports[] = {
+	[DNSPOOL_TRANSPORT_UDP] = "udp",
+	[DNSPOOL_TRANSPORT_TCP] = "tcp",
+	[DNSPOOL_TRANSPORT_TLS] = "tls",
+};
+
+const char *transport_name(uint32_t transport)
+{
+	if (transport < sizeof(transports) / sizeof(transports[0]) && transports[transport])
+		return transports[transport];
+	return "unknown";
+}
+
+/* udp://ADDR[:PORT], tcp://..., tls://...; an IPv6 ADDR in brackets. */
+int parse_uri(const char *s, struct dp_uri *uri)
+{
+	const char *sep = strstr(s, "://"), *host, *port = NULL;
+	char buf[INET6_ADDRSTRLEN + 1];
+	size_t len;
+	uint32_t t;
+
+	memset(uri, 0, sizeof(*uri));
+	if (!sep)
+		return dp_usage_err("'%s' is not a URI: use udp://ADDR[:PORT], tcp://... or tls://...", s);
+	for (t = DNSPOOL_TRANSPORT_UDP; t <= DNSPOOL_TRANSPORT_TLS; t++)
+		if (strlen(transports[t]) == (size_t)(sep - s) &&
+		    !strncmp(s, transports[t], sep - s))
+			uri->transport = t;
+	if (!uri->transport)
+		return dp_usage_err("unknown scheme '%.*s' in '%s': use udp, tcp or tls",
+				    (int)(sep - s), s, s);
+
+	host = sep + 3;
+	if (*host == '[') {
+		const char *end = strchr(host, ']');
+
+		if (!end)
+			return dp_usage_err("'%s': IPv6 address without its closing ']'", s);
+		len = end - host - 1;
+		host++;
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1])
+			return dp_usage_err("'%s': unexpected '%s' after the address", s, end + 1);
+		uri->family = AF_INET6;
+	} else {
+		const char *colon = strchr(host, ':');
+
+		if (colon && strchr(colon + 1, ':'))
+			return dp_usage_err("'%s': put an IPv6 address in brackets, as in %s://[::1]:53",
+					    s, transports[uri->transport]);
+		len = colon ? (size_t)(colon - host) : strlen(host);
+		port = colon ? colon + 1 : NULL;
+		uri->family = AF_INET;
+	}
+	if (len == 0 || len >= sizeof(buf))
+		return dp_usage_err("'%s': bad address", s);
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	if (inet_pton(uri->family, buf, &uri->addr) != 1)
+		return dp_usage_err("'%s': '%s' is not an %s address", s, buf,
+				    uri->family == AF_INET ? "IPv4" : "IPv6");
+	if (port) {
+		char *end;
+		unsigned long p;
+
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (!*port || *end || errno || p < 1 || p > 65535 || *port == '-' || *port == '+')
+			return dp_usage_err("'%s': port must be a number from 1 to 65535", s);
+		uri->port = p;
+	}
+	return 0;
+}
+
+/* A number with a unit: 250ms, 10s, 5m, 1h. */
+int parse_duration_ms(const char *s, uint32_t *ms)
+{
+	static const struct { const char *unit; unsigned long long ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno || *s == '-' || *s == '+')
+		return dp_usage_err("'%s' is not a duration: use a number and a unit, as in 250ms, 10s, 5m", s);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (v > UINT32_MAX / units[i].ms)
+			return dp_usage_err("duration '%s' is too long", s);
+		*ms = v * units[i].ms;
+		return 0;
+	}
+	if (!*end)
+		return dp_usage_err("duration '%s' needs a unit: ms, s, m or h", s);
+	return dp_usage_err("'%s': unknown unit '%s': use ms, s, m or h", s, end);
+}
+
+int parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (end == s || *end || errno || n > UINT32_MAX || *s == '-' || *s == '+')
+		return dp_usage_err("'%s' is not a number", s);
+	*v = n;
+	return 0;
+}
+
+/* The largest unit that shows @ms exactly, so that output parses back. */
+void format_duration_ms(uint32_t ms, char *buf, size_t len)
+{
+	if (ms && ms % 3600000 == 0)
+		snprintf(buf, len, "%uh", ms / 3600000);
+	else if (ms && ms % 60000 == 0)
+		snprintf(buf, len, "%um", ms / 60000);
+	else if (ms && ms % 1000 == 0)
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dnspoolctl: drive the dnspool kernel module over generic netlink.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnspoolctl.h"
+#include "nl.h"
+
+#ifndef DNSPOOLCTL_VERSION
+#define DNSPOOLCTL_VERSION "unknown"
+#endif
+
+bool json_output;
+
+static const char usage_text[] =
+	"Usage: dnspoolctl [OPTION]... OBJECT COMMAND [ARG]...\n"
+	"Drive the dnspool kernel module: pools of kernel sockets per DNS upstream.\n"
+	"\n"
+	"OBJECT COMMAND:\n"
+	"  upstream add NAME URI [OPTION]...   add an upstream (udp://, tcp://, tls://)\n"
+	"  upstream set NAME [OPTION]...       change an upstream's pool parameters\n"
+	"  upstream del NAME                   delete an upstream and close its pool\n"
+	"  upstream show [NAME]                show one or all upstreams\n"
+	"\n"
+	"OPTION:\n"
+	"  -j, --json          print JSON\n"
+	"  -n, --netns NETNS   run in network namespace NETNS (/run/netns/NETNS)\n"
+	"  -h, --help          show this help; OBJECT --help shows its commands\n"
+	"  -V, --version       show the version\n"
+	"\n"
+	"Exit status: 0 on success, 1 when the operation failed, 2 on bad usage.\n"
+	"See dnspoolctl(8).\n";
+
+void dp_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dnspoolctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int dp_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dnspoolctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+/* As `ip -n NETNS`: enter the namespace that `ip netns add` named. */
+static int enter_netns(const char *name)
+{
+	char path[4096];
+	int fd;
+
+	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return dp_usage_err("bad network namespace name '%s'", name);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		dp_err("cannot open network namespace '%s': %s", name, strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		dp_err("cannot enter network namespace '%s': %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *netns = NULL;
+	int c, ret;
+
+	/* '+': options end at the object, whose own arguments follow. */
+	while ((c = getopt_long(argc, argv, "+jn:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json_output = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("dnspoolctl %s\n", DNSPOOLCTL_VERSION);
+			return EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (netns && enter_netns(netns))
+		return EXIT_FAIL;
+
+	if (!strcmp(argv[0], "upstream"))
+		ret = cmd_upstream(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "help"))
+		ret = fputs(usage_text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
+	else {
+		dp_usage_err("unknown object '%s' (try dnspoolctl --help)", argv[0]);
+		ret = EXIT_USAGE;
+	}
+	dp_nl_close();
+	return ret;
+}

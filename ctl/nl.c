@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One request and its answers at a time, with the kernel's extended ack
+ * turned into a one-line error that names the offending attribute.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/dnspool.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+
+#include "dnspoolctl.h"
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static struct nl_sock *sk;
+static int family;
+
+/* Attribute names as the spec spells them, for error messages. */
+static const char *const attr_names[DNSPOOL_A_UPSTREAM_MAX + 1] = {
+	[DNSPOOL_A_UPSTREAM_NAME] = "name",
+	[DNSPOOL_A_UPSTREAM_TRANSPORT] = "transport",
+	[DNSPOOL_A_UPSTREAM_IPV4] = "ipv4",
+	[DNSPOOL_A_UPSTREAM_IPV6] = "ipv6",
+	[DNSPOOL_A_UPSTREAM_PORT] = "port",
+	[DNSPOOL_A_UPSTREAM_TLS_NAME] = "tls-name",
+	[DNSPOOL_A_UPSTREAM_MAX_CONNS] = "max-conns",
+	[DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS] = "idle-timeout",
+	[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS] = "reap-interval",
+	[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS] = "dial-timeout",
+	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = "timeout",
+};
+
+static const char *attr_name(unsigned int type)
+{
+	if (type < sizeof(attr_names) / sizeof(attr_names[0]) && attr_names[type])
+		return attr_names[type];
+	return "unknown";
+}
+
+static int dp_connect(void)
+{
+	int one = 1, err;
+
+	if (sk)
+		return 0;
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	err = genl_connect(sk);
+	if (err < 0) {
+		dp_err("cannot open a generic netlink socket: %s", nl_geterror(err));
+		return -1;
+	}
+	/* Error messages and offending attributes from the kernel; capped
+	 * acks, since the request is still at hand.
+	 */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	family = genl_ctrl_resolve(sk, DNSPOOL_FAMILY_NAME);
+	if (family < 0) {
+		dp_err("the dnspool netlink family is not available: is the module loaded? (modprobe dnspool)");
+		return -1;
+	}
+	return 0;
+}
+
+void dp_nl_close(void)
+{
+	nl_socket_free(sk);
+	sk = NULL;
+}
+
+struct nl_msg *dp_msg_new(int cmd, int flags)
+{
+	struct nl_msg *msg;
+
+	if (dp_connect())
+		return NULL;
+	msg = nlmsg_alloc();
+	if (!msg) {
+		dp_err("out of memory");
+		return NULL;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd,
+			 DNSPOOL_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		dp_err("out of memory");
+		return NULL;
+	}
+	return msg;
+}
+
+struct dp_req {
+	struct nl_msg *msg;
+	dp_msg_fn fn;
+	void *arg;
+	int err;
+	int done;
+	char why[512];
+};
+
+/*
+ * Names the attribute of our own request at byte offset @off into @buf,
+ * with its value when it is a name the user typed.
+ */
+static const char *attr_at(struct nl_msg *msg, unsigned int off, char *buf, size_t len)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *a;
+	int rem;
+
+	nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem) {
+		if ((unsigned int)((char *)a - (char *)nlh) != off)
+			continue;
+		if (nla_type(a) == DNSPOOL_A_UPSTREAM_NAME ||
+		    nla_type(a) == DNSPOOL_A_UPSTREAM_TLS_NAME)
+			snprintf(buf, len, "%s '%.*s'", attr_name(nla_type(a)),
+				 (int)strnlen(nla_data(a), nla_len(a)), (char *)nla_data(a));
+		else
+			snprintf(buf, len, "%s", attr_name(nla_type(a)));
+		return buf;
+	}
+	return NULL;
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
+	struct dp_req *req = arg;
+	const char *msg = NULL, *attr = NULL;
+	unsigned int skip = sizeof(*e);
+	char name[DNSPOOL_NAME_MAX_LEN + DNSPOOL_TLS_NAME_MAX_LEN + 16];
+
+	(void)who;
+	req->err = e->error;
+	req->done = 1;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		skip += e->msg.nlmsg_len - sizeof(e->msg);
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + skip),
+		      nlh->nlmsg_len - NLMSG_HDRLEN - skip, NULL) < 0)
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG])
+		msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	if (tb[NLMSGERR_ATTR_OFFS])
+		attr = attr_at(req->msg, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]),
+			       name, sizeof(name));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE]) {
+		snprintf(req->why, sizeof(req->why), "%s%smissing attribute %s",
+			 msg ? msg : "", msg ? ": " : "",
+			 attr_name(nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE])));
+	} else if (msg && attr) {
+		snprintf(req->why, sizeof(req->why), "%s: %s", attr, msg);
+	} else if (msg) {
+		snprintf(req->why, sizeof(req->why), "%s", msg);
+	}
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *attrs[DNSPOOL_A_UPSTREAM_MAX + 1];
+	struct dp_req *req = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, DNSPOOL_A_UPSTREAM_MAX, NULL) < 0)
+		return NL_SKIP;
+	return req->fn ? req->fn(attrs, req->arg) : NL_OK;
+}
+
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct dp_req *req = arg;
+
+	(void)msg;
+	req->done = 1;
+	return NL_STOP;
+}
+
+/*
+ * Send @msg (consumed), pass every answer to @fn, wait for the ack or the
+ * end of the dump.  Returns 0, or a negative errno after printing why.
+ */
+int dp_request(struct nl_msg *msg, dp_msg_fn fn, void *arg)
+{
+	struct dp_req req = { .msg = msg, .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int err;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		dp_err("out of memory");
+		return -ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &req);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &req);
+
+	err = nl_send_auto(sk, msg);
+	while (err >= 0 && !req.done)
+		err = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	nlmsg_free(msg);
+
+	if (err < 0 && !req.err) {
+		dp_err("netlink: %s", nl_geterror(err));
+		return -EIO;
+	}
+	if (req.err) {
+		if (req.why[0])
+			dp_err("%s", req.why);
+		else if (req.err == -EPERM)
+			dp_err("%s (CAP_NET_ADMIN needed)", strerror(-req.err));
+		else
+			dp_err("%s", strerror(-req.err));
+	}
+	return req.err;
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dnspoolctl upstream add|set|del|show */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <linux/dnspool.h>
+
+#include "args.h"
+#include "dnspoolctl.h"
+#include "nl.h"
+
+static const char usage_text[] =
+	"Usage: dnspoolctl [-j] [-n NETNS] upstream add NAME URI [OPTION]...\n"
+	"       dnspoolctl [-j] [-n NETNS] upstream set NAME [OPTION]...\n"
+	"       dnspoolctl [-j] [-n NETNS] upstream del NAME\n"
+	"       dnspoolctl [-j] [-n NETNS] upstream show [NAME]\n"
+	"URI:   udp://ADDR[:PORT] | tcp://ADDR[:PORT] | tls://ADDR[:PORT]\n"
+	"       (IPv6 in brackets; port 53 by default, 853 for tls)\n"
+	"OPTION: max-conns N | idle-timeout DUR | reap-interval DUR |\n"
+	"        dial-timeout DUR | timeout DUR | tls-name HOST\n"
+	"DUR:   a number and a unit: 250ms, 10s, 5m, 1h\n";
+
+static int usage(FILE *f)
+{
+	fputs(usage_text, f);
+	return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+/* Options that take a duration, and the attribute each sets. */
+static const struct {
+	const char *opt;
+	int attr;
+} durations[] = {
+	{ "idle-timeout", DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS },
+	{ "reap-interval", DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS },
+	{ "dial-timeout", DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS },
+	{ "timeout", DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS },
+};
+
+/* The options shared by add and set, as attributes of @msg. */
+static int put_options(struct nl_msg *msg, int argc, char **argv)
+{
+	uint32_t v;
+	size_t i;
+
+	for (; argc > 0; argc -= 2, argv += 2) {
+		const char *opt = argv[0], *val = argv[1];
+
+		if (argc < 2)
+			return dp_usage_err("option '%s' needs a value", opt);
+		if (!strcmp(opt, "max-conns")) {
+			if (parse_u32(val, &v))
+				return -1;
+			nla_put_u32(msg, DNSPOOL_A_UPSTREAM_MAX_CONNS, v);
+			continue;
+		}
+		if (!strcmp(opt, "tls-name")) {
+			nla_put_string(msg, DNSPOOL_A_UPSTREAM_TLS_NAME, val);
+			continue;
+		}
+		for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
+			if (!strcmp(opt, durations[i].opt))
+				break;
+		if (i == sizeof(durations) / sizeof(durations[0]))
+			return dp_usage_err("unknown option '%s' (see dnspoolctl upstream --help)", opt);
+		if (parse_duration_ms(val, &v))
+			return -1;
+		nla_put_u32(msg, durations[i].attr, v);
+	}
+	return 0;
+}
+
+static int run(struct nl_msg *msg, dp_msg_fn fn, void *arg)
+{
+	return dp_request(msg, fn, arg) ? EXIT_FAIL : EXIT_OK;
+}
+
+static int upstream_add(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct dp_uri uri;
+
+	if (argc < 2)
+		return usage(stderr);
+	if (parse_uri(argv[1], &uri))
+		return EXIT_USAGE;
+	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_ADD, 0);
+	if (!msg)
+		return EXIT_FAIL;
+	nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]);
+	nla_put_u32(msg, DNSPOOL_A_UPSTREAM_TRANSPORT, uri.transport);
+	if (uri.family == AF_INET)
+		nla_put(msg, DNSPOOL_A_UPSTREAM_IPV4, 4, &uri.addr);
+	else
+		nla_put(msg, DNSPOOL_A_UPSTREAM_IPV6, 16, &uri.addr);
+	if (uri.port)
+		nla_put_u16(msg, DNSPOOL_A_UPSTREAM_PORT, htons(uri.port));
+	if (put_options(msg, argc - 2, argv + 2)) {
+		nlmsg_free(msg);
+		return EXIT_USAGE;
+	}
+	return run(msg, NULL, NULL);
+}
+
+static int upstream_set(int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	if (argc < 1)
+		return usage(stderr);
+	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_SET, 0);
+	if (!msg)
+		return EXIT_FAIL;
+	nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]);
+	if (put_options(msg, argc - 1, argv + 1)) {
+		nlmsg_free(msg);
+		return EXIT_USAGE;
+	}
+	return run(msg, NULL, NULL);
+}
+
+static int upstream_del(int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	if (argc != 1)
+		return usage(stderr);
+	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_DEL, 0);
+	if (!msg)
+		return EXIT_FAIL;
+	nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]);
+	return run(msg, NULL, NULL);
+}
+
+/* "udp://192.0.2.1:53", "tls://[2001:db8::1]:853" */
+static void format_uri(struct nlattr **tb, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	int v6 = !tb[DNSPOOL_A_UPSTREAM_IPV4] && tb[DNSPOOL_A_UPSTREAM_IPV6];
+	uint16_t port = 0;
+
+	if (tb[DNSPOOL_A_UPSTREAM_IPV4])
+		inet_ntop(AF_INET, nla_data(tb[DNSPOOL_A_UPSTREAM_IPV4]), addr, sizeof(addr));
+	else if (v6)
+		inet_ntop(AF_INET6, nla_data(tb[DNSPOOL_A_UPSTREAM_IPV6]), addr, sizeof(addr));
+	if (tb[DNSPOOL_A_UPSTREAM_PORT])
+		port = ntohs(nla_get_u16(tb[DNSPOOL_A_UPSTREAM_PORT]));
+	snprintf(buf, len, "%s://%s%s%s:%u",
+		 transport_name(tb[DNSPOOL_A_UPSTREAM_TRANSPORT] ?
+				nla_get_u32(tb[DNSPOOL_A_UPSTREAM_TRANSPORT]) : 0),
+		 v6 ? "[" : "", addr, v6 ? "]" : "", port);
+}
+
+static uint32_t get_u32(struct nlattr **tb, int attr)
+{
+	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
+}
+
+/* One line per upstream, in the syntax `upstream add` takes. */
+static void print_text(struct nlattr **tb)
+{
+	char uri[96], dur[32];
+	size_t i;
+
+	format_uri(tb, uri, sizeof(uri));
+	printf("%s %s max-conns %u", nla_get_string(tb[DNSPOOL_A_UPSTREAM_NAME]), uri,
+	       get_u32(tb, DNSPOOL_A_UPSTREAM_MAX_CONNS));
+	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		format_duration_ms(get_u32(tb, durations[i].attr), dur, sizeof(dur));
+		printf(" %s %s", durations[i].opt, dur);
+	}
+	if (tb[DNSPOOL_A_UPSTREAM_TLS_NAME])
+		printf(" tls-name %s", nla_get_string(tb[DNSPOOL_A_UPSTREAM_TLS_NAME]));
+	putchar('\n');
+}
+
+static json_object *to_json(struct nlattr **tb)
+{
+	static const struct { const char *key; int attr; } u32s[] = {
+		{ "max_conns", DNSPOOL_A_UPSTREAM_MAX_CONNS },
+		{ "idle_timeout_ms", DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS },
+		{ "reap_interval_ms", DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS },
+		{ "dial_timeout_ms", DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS },
+		{ "query_timeout_ms", DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS },
+	};
+	json_object *o = json_object_new_object();
+	char addr[INET6_ADDRSTRLEN] = "", uri[96];
+	size_t i;
+
+	json_object_object_add(o, "name",
+			       json_object_new_string(nla_get_string(tb[DNSPOOL_A_UPSTREAM_NAME])));
+	json_object_object_add(o, "transport",
+			       json_object_new_string(transport_name(get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT))));
+	if (tb[DNSPOOL_A_UPSTREAM_IPV4])
+		inet_ntop(AF_INET, nla_data(tb[DNSPOOL_A_UPSTREAM_IPV4]), addr, sizeof(addr));
+	else if (tb[DNSPOOL_A_UPSTREAM_IPV6])
+		inet_ntop(AF_INET6, nla_data(tb[DNSPOOL_A_UPSTREAM_IPV6]), addr, sizeof(addr));
+	json_object_object_add(o, "address", json_object_new_string(addr));
+	json_object_object_add(o, "port", json_object_new_int(tb[DNSPOOL_A_UPSTREAM_PORT] ?
+			       ntohs(nla_get_u16(tb[DNSPOOL_A_UPSTREAM_PORT])) : 0));
+	format_uri(tb, uri, sizeof(uri));
+	json_object_object_add(o, "uri", json_object_new_string(uri));
+	if (tb[DNSPOOL_A_UPSTREAM_TLS_NAME])
+		json_object_object_add(o, "tls_name",
+				       json_object_new_string(nla_get_string(tb[DNSPOOL_A_UPSTREAM_TLS_NAME])));
+	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++)
+		json_object_object_add(o, u32s[i].key,
+				       json_object_new_int64(get_u32(tb, u32s[i].attr)));
+	return o;
+}
+
+static int on_upstream(struct nlattr **tb, void *arg)
+{
+	if (!tb[DNSPOOL_A_UPSTREAM_NAME])
+		return NL_SKIP;
+	if (arg)
+		json_object_array_add(arg, to_json(tb));
+	else
+		print_text(tb);
+	return NL_OK;
+}
+
+static int upstream_show(int argc, char **argv)
+{
+	json_object *list = json_output ? json_object_new_array() : NULL;
+	struct nl_msg *msg;
+	int ret;
+
+	if (argc > 1)
+		return usage(stderr);
+	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_GET, argc ? 0 : NLM_F_DUMP);
+	if (!msg)
+		return EXIT_FAIL;
+	if (argc)
+		nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]);
+	ret = run(msg, on_upstream, list);
+	if (list && ret == EXIT_OK)
+		printf("%s\n", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(list);
+	return ret;
+}
+
+int cmd_upstream(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} cmds[] = {
+		{ "add", upstream_add }, { "set", upstream_set },
+		{ "del", upstream_del }, { "show", upstream_show },
+	};
+	size_t i;
+	int j;
+
+	if (argc < 1)
+		return upstream_show(0, NULL);
+	if (is_help(argv[0]) || !strcmp(argv[0], "help"))
+		return usage(stdout);
+	for (j = 1; j < argc; j++)
+		if (is_help(argv[j]))
+			return usage(stdout);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	dp_usage_err("unknown upstream command '%s' (add, set, del, show)", argv[0]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	include/uapi/linux/dnspool.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+
+#include <uapi/linux/dnspool.h>
+
+/* Integer value ranges */
+static const struct netlink_range_validation dnspool_a_upstream_idle_timeout_ms_range = {
+	.min	= 100ULL,
+	.max	= 86400000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_upstream_reap_interval_ms_range = {
+	.min	= 100ULL,
+	.max	= 3600000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_upstream_dial_timeout_ms_range = {
+	.min	= 100ULL,
+	.max	= 300000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_upstream_query_timeout_ms_range = {
+	.min	= 10ULL,
+	.max	= 60000ULL,
+};
+
+/* DNSPOOL_CMD_UPSTREAM_ADD - do */
+static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS + 1] = {
+	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_UPSTREAM_TRANSPORT] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
+	[DNSPOOL_A_UPSTREAM_IPV4] = { .type = NLA_U32, },
+	[DNSPOOL_A_UPSTREAM_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[DNSPOOL_A_UPSTREAM_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[DNSPOOL_A_UPSTREAM_TLS_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_TLS_NAME_MAX_LEN, },
+	[DNSPOOL_A_UPSTREAM_MAX_CONNS] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_idle_timeout_ms_range),
+	[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_reap_interval_ms_range),
+	[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_dial_timeout_ms_range),
+	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_query_timeout_ms_range),
+};
+
+/* DNSPOOL_CMD_UPSTREAM_SET - do */
+static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS + 1] = {
+	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_UPSTREAM_TLS_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_TLS_NAME_MAX_LEN, },
+	[DNSPOOL_A_UPSTREAM_MAX_CONNS] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_idle_timeout_ms_range),
+	[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_reap_interval_ms_range),
+	[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_dial_timeout_ms_range),
+	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_query_timeout_ms_range),
+};
+
+/* DNSPOOL_CMD_UPSTREAM_DEL - do */
+static const struct nla_policy dnspool_upstream_del_nl_policy[DNSPOOL_A_UPSTREAM_NAME + 1] = {
+	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+};
+
+/* DNSPOOL_CMD_UPSTREAM_GET - do */
+static const struct nla_policy dnspool_upstream_get_nl_policy[DNSPOOL_A_UPSTREAM_NAME + 1] = {
+	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+};
+
+/* Ops table for dnspool */
+const struct genl_split_ops dnspool_nl_ops[5] = {
+	{
+		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
+		.doit		= dnspool_nl_upstream_add_doit,
+		.policy		= dnspool_upstream_add_nl_policy,
+		.maxattr	= DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_UPSTREAM_SET,
+		.doit		= dnspool_nl_upstream_set_doit,
+		.policy		= dnspool_upstream_set_nl_policy,
+		.maxattr	= DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_UPSTREAM_DEL,
+		.doit		= dnspool_nl_upstream_del_doit,
+		.policy		= dnspool_upstream_del_nl_policy,
+		.maxattr	= DNSPOOL_A_UPSTREAM_NAME,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_UPSTREAM_GET,
+		.doit		= dnspool_nl_upstream_get_doit,
+		.policy		= dnspool_upstream_get_nl_policy,
+		.maxattr	= DNSPOOL_A_UPSTREAM_NAME,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= DNSPOOL_CMD_UPSTREAM_GET,
+		.dumpit	= dnspool_nl_upstream_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
+	},
+};

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	include/uapi/linux/dnspool.yaml */
+/* YNL-GEN kernel header */
+
+#ifndef _LINUX_DNSPOOL_GEN_H
+#define _LINUX_DNSPOOL_GEN_H
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/dnspool.h>
+
+/* Ops table for dnspool */
+extern const struct genl_split_ops dnspool_nl_ops[5];
+
+int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_upstream_del_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_upstream_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb);
+
+#endif /* _LINUX_DNSPOOL_GEN_H */

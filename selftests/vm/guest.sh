@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The VM's PID 1 after switch_root: set the system up, install the module
+# as `make install` would, run what the kernel command line asks
+# (dnspool_mode=check|shell|demo|bug:NAME), save the kernel log, power off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=${TERM:-linux}
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+ln -sf /proc/self/fd /dev/fd
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mkdir -p /run/netns
+hostname dnspool-vm
+ip link set lo up
+# A stuck task is a failure we want to see within the run.
+echo 60 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+
+src=/work/src
+out=/work/out
+mkdir -p "$out"
+kver=$(uname -r)
+mkdir -p "/lib/modules/$kver/updates"
+cp "$src/kmod/dnspool.ko" "/lib/modules/$kver/updates/"
+depmod -a "$kver"
+
+# Second serial port: the test output, apart from the kernel's console.
+tap=/dev/ttyS1
+[ -c $tap ] || tap=/dev/console
+
+case "${dnspool_mode:-check}" in
+check)
+	"$src/selftests/vm/guest-tests.sh" >$tap 2>&1
+	;;
+demo)
+	"$src/selftests/vm/demo.sh" >$tap 2>&1
+	;;
+shell)
+	modprobe dnspool
+	echo "dnspool VM: module loaded; the tree is in $src; exit to power off."
+	setsid -c bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
+	;;
+bug:*)
+	# A planted bug for the harness's own tests (selftests/modules/).
+	echo "# planting ${dnspool_mode#bug:}" >$tap
+	insmod "$src/selftests/modules/dnspool_selftest_bug.ko" "${dnspool_mode#bug:}=1" >$tap 2>&1
+	sleep 1
+	rmmod dnspool_selftest_bug 2>/dev/null
+	echo "# planted" >$tap
+	;;
+esac
+
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	# Two scans, a pause apart: kmemleak reports what stayed unreferenced.
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$out/kmemleak.txt"
+fi
+dmesg >"$out/dmesg.txt"
+echo "# guest done" >$tap
+sync
+echo o >/proc/sysrq-trigger
+sleep 60

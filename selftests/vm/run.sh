@@ -1,0 +1,240 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The test command (`make check`): build everything inside the Debian 13
+# image, boot it under QEMU on each kernel, run every selftest there, and
+# print kselftest TAP with a last line "N passed, N failed".
+#
+#   run.sh [--kernel stock|all] [--shell|--demo]
+#
+# Runs as root on a Debian host.  Environment: DNSPOOL_CACHE (cache
+# directory, default /var/cache/dnspool), DNSPOOL_ACCEL=kvm (opt-in KVM).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=all
+mode=check
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift ;;
+	--shell) mode=shell ;;
+	--demo) mode=demo ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+	shift
+done
+case $kernel in
+all) kernels="stock" ;;
+stock) kernels=$kernel ;;
+*) die "unknown kernel '$kernel' (stock or all)" ;;
+esac
+[ "$(id -u)" = 0 ] || die "run as root: it builds an image and mounts it"
+
+host_tools() {
+	local missing=
+	for t in qemu-system-x86_64:qemu-system-x86 debootstrap:debootstrap \
+		 busybox:busybox-static xz:xz-utils zstd:zstd cpio:cpio rsync:rsync; do
+		command -v "${t%%:*}" >/dev/null || missing="$missing ${t#*:}"
+	done
+	[ -f /bin/busybox ] && file_is_static /bin/busybox || missing="$missing busybox-static"
+	[ -z "$missing" ] && return 0
+	log "installing host tools:$missing"
+	apt-get update -q >/dev/null &&
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		$missing >/dev/null || die "apt-get install$missing failed"
+}
+file_is_static() { ! ldd "$1" >/dev/null 2>&1; }
+
+RUN="$CACHE/run"
+PASS=0 FAIL=0 SKIP=0 NUM=0
+
+# One top-level TAP result.
+result() {
+	local ok=$1 name=$2
+	NUM=$((NUM + 1))
+	if [ "$ok" = ok ]; then
+		PASS=$((PASS + 1)); echo "ok $NUM $name"
+	else
+		FAIL=$((FAIL + 1)); echo "not ok $NUM $name"
+	fi
+}
+
+# Copy the tree and build module, tool and tests in the image for a kernel.
+build() {
+	local k=$1 kdir=$2 dir="$RUN/$1"
+	rm -rf "$dir"
+	mkdir -p "$dir/out"
+	rsync -a --exclude .git --exclude '*.o' --exclude '*.ko' "$SRC_DIR/" "$dir/src/"
+	in_image "$dir" bash -c "
+		cd /work/src &&
+		make module KDIR=$kdir W=1 &&
+		make ctl selftests KDIR=$kdir KSFT_DIR=/opt/linux/tools/testing/selftests" \
+		>"$dir/build.log" 2>&1
+}
+
+# Static checks of the tree, in the image: results as TAP.
+static_checks() {
+	local dir="$RUN/stock" out
+	if out=$(grep -E 'warning:|error:' "$dir/build.log"); then
+		printf '%s\n' "$out" | sed 's/^/# /'
+		result fail "build: module builds with W=1 and no warning"
+	else
+		result ok "build: module builds with W=1 and no warning"
+	fi
+	# Generated files are held to the generator's style, long lines aside.
+	if out=$(in_image "$dir" sh -c '
+		cd /work/src/kmod &&
+		cp=/opt/linux/scripts/checkpatch.pl &&
+		gen="netlink-gen.c netlink-gen.h" &&
+		$cp --strict --no-tree --quiet -f $(ls *.c *.h | grep -v -e netlink-gen -e "\.mod\.c") &&
+		$cp --strict --no-tree --quiet --ignore LONG_LINE -f $gen' 2>&1); then
+		result ok "build: checkpatch.pl --strict kmod/ clean"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		result fail "build: checkpatch.pl --strict kmod/ clean"
+	fi
+	if out=$("$VM_DIR/ynl-regen.sh" --check 2>&1); then
+		result ok "build: YNL spec validates and regenerates the committed files"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		result fail "build: YNL spec validates and regenerates the committed files"
+	fi
+}
+
+boot() {
+	local k=$1 kver=$2 bootmode=$3 dir="$RUN/$1" watchdog=${4:-1800}
+	local accel=tcg serial
+	[ "${DNSPOOL_ACCEL:-}" = kvm ] && accel=kvm
+	rm -f "$dir/console.log" "$dir/tap.log" "$dir/out/"*
+	if [ "$bootmode" = shell ]; then
+		serial="-serial mon:stdio -serial null"
+	else
+		serial="-serial file:$dir/console.log -serial file:$dir/tap.log"
+	fi
+	timeout -k 10 "$watchdog" qemu-system-x86_64 \
+		-accel $accel -cpu max -m 2G -smp 2 -nodefaults -no-reboot -display none \
+		-kernel "$IMAGE/boot/vmlinuz-$kver" -initrd "$INITRD" \
+		-append "console=ttyS0 quiet panic=-1 log_buf_len=8M dnspool_mode=$bootmode dnspool_kernel=$k" \
+		-virtfs local,path="$IMAGE",mount_tag=rootfs,security_model=none,readonly=on \
+		-virtfs local,path="$dir",mount_tag=work,security_model=none \
+		-device virtio-rng-pci $serial
+}
+
+# Kernel log reports of the boot in $1, printed whole; fails when there are.
+kernel_reports() {
+	local dir=$1 f
+	f="$dir/out/dmesg.txt"
+	[ -s "$f" ] || f="$dir/console.log"
+	if grep -qE -f <(grep -v '^#' "$VM_DIR/kernel-log-patterns") "$f"; then
+		echo "# kernel log of this boot, with reports:"
+		sed 's/^/# dmesg: /' "$f"
+		return 1
+	fi
+	if [ -s "$dir/out/kmemleak.txt" ]; then
+		echo "# kmemleak:"
+		sed 's/^/# kmemleak: /' "$dir/out/kmemleak.txt"
+		return 1
+	fi
+	return 0
+}
+
+# Boots until the guest said anything: a boot that printed nothing at all
+# is retried once, and said so.
+boot_once_retried() {
+	local k=$1 kver=$2 bootmode=$3 dir="$RUN/$1"
+	boot "$@"
+	if ! [ -s "$dir/tap.log" ]; then
+		echo "# boot on $k printed nothing (a failed boot, not a failed test); retrying once"
+		sed 's/^/# console: /' "$dir/console.log" | tail -n 40
+		boot "$@"
+	fi
+}
+
+run_suite() {
+	local k=$1 kver=$2 dir="$RUN/$1" p f s
+	echo "# kernel: $kver"
+	boot_once_retried "$k" "$kver" check
+	if ! grep -q '^TAP version' "$dir/tap.log" 2>/dev/null; then
+		result fail "$k: VM booted and ran the suite"
+		sed 's/^/# console: /' "$dir/console.log" | tail -n 60
+		return
+	fi
+	# The guest's TAP, renumbered into ours.
+	while IFS= read -r line; do
+		case $line in
+		"TAP version"*|1..*|"# guest done") ;;
+		"ok "*|"not ok "*)
+			NUM=$((NUM + 1))
+			echo "$line" | sed -E "s/^(not )?ok [0-9]+ /\1ok $NUM $k: /"
+			;;
+		*) echo "$line" ;;
+		esac
+	done <"$dir/tap.log"
+	while read -r p f s; do
+		PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+	done <"$dir/out/counts"
+	if grep -q '^# suite complete' "$dir/tap.log"; then
+		result ok "$k: the suite ran to its end"
+	else
+		result fail "$k: the suite ran to its end (VM died or hit its watchdog)"
+		sed 's/^/# console: /' "$dir/console.log" | tail -n 60
+	fi
+	if out=$(kernel_reports "$dir"); then
+		result ok "$k: kernel log free of WARN, BUG, Oops, hung tasks, corruption"
+	else
+		printf '%s\n' "$out"
+		result fail "$k: kernel log free of WARN, BUG, Oops, hung tasks, corruption"
+	fi
+}
+
+# The harness's own test: a planted bug must fail a run, for the right reason.
+detector_test() {
+	local k=$1 kver=$2 bug=$3 expect=$4 dir="$RUN/$1" out
+	boot_once_retried "$k" "$kver" "bug:$bug" 300
+	out=$(kernel_reports "$dir")
+	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -qE "$expect"; then
+		result ok "$k: harness: a planted $bug fails the run ($expect)"
+	else
+		printf '%s\n' "$out" | tail -n 30
+		result fail "$k: harness: a planted $bug fails the run ($expect)"
+	fi
+}
+
+host_tools
+"$VM_DIR/image.sh" || die "image build failed"
+INITRD=$("$VM_DIR/initramfs.sh") || die "initramfs build failed"
+mkdir -p "$RUN"
+stock=$(stock_kver)
+
+if [ $mode != check ]; then
+	build stock "/lib/modules/$stock/build" || { cat "$RUN/stock/build.log"; die "build failed"; }
+	boot stock "$stock" $mode 3600
+	[ $mode = demo ] && cat "$RUN/stock/tap.log"
+	exit 0
+fi
+
+echo "TAP version 13"
+start=$SECONDS
+for k in $kernels; do
+	case $k in
+	stock) kver=$stock ;;
+	esac
+	if ! build "$k" "/lib/modules/$kver/build"; then
+		sed 's/^/# /' "$RUN/$k/build.log" | tail -n 60
+		result fail "$k: build module, dnspoolctl and selftests"
+		continue
+	fi
+	result ok "$k: build module, dnspoolctl and selftests"
+	[ "$k" = stock ] && static_checks
+	t=$SECONDS
+	run_suite "$k" "$kver"
+	echo "# $k suite took $((SECONDS - t)) s"
+	detector_test "$k" "$kver" warn 'WARNING: '
+done
+echo "1..$NUM"
+echo "# total $((SECONDS - start)) s"
+if [ "$SKIP" -gt 0 ]; then
+	echo "$PASS passed, $FAIL failed, $SKIP skipped"
+else
+	echo "$PASS passed, $FAIL failed"
+fi
+[ "$FAIL" -eq 0 ]

@@ -31,9 +31,10 @@ clean:
 
 # Everything below runs the Debian 13 test VM (as root; see README).
 KERNEL ?= all
+TESTS ?=
 
 check:
-	selftests/vm/run.sh --kernel $(KERNEL)
+	selftests/vm/run.sh --kernel $(KERNEL) $(if $(TESTS),--tests "$(TESTS)")
 
 demo:
 	selftests/vm/run.sh --kernel stock --demo

@@ -120,14 +120,14 @@ int main(int argc, char **argv)
 			printf("dnspoolctl %s\n", DNSPOOLCTL_VERSION);
 			return EXIT_OK;
 		default:
-			fputs(usage_text, stderr);
+			/* getopt said what was wrong, on one line. */
 			return EXIT_USAGE;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
-		fputs(usage_text, stderr);
+		dp_usage_err("missing OBJECT (try dnspoolctl --help)");
 		return EXIT_USAGE;
 	}
 	if (netns && enter_netns(netns))

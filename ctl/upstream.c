@@ -22,10 +22,17 @@ static const char usage_text[] =
 	"        dial-timeout DUR | timeout DUR | tls-name HOST\n"
 	"DUR:   a number and a unit: 250ms, 10s, 5m, 1h\n";
 
-static int usage(FILE *f)
+static int usage(void)
 {
-	fputs(usage_text, f);
-	return f == stdout ? EXIT_OK : EXIT_USAGE;
+	fputs(usage_text, stdout);
+	return EXIT_OK;
+}
+
+/* Bad usage gets one line, not the whole usage text. */
+static int bad_usage(const char *cmd, const char *what)
+{
+	dp_usage_err("upstream %s: %s (see dnspoolctl upstream --help)", cmd, what);
+	return EXIT_USAGE;
 }
 
 /* Options that take a duration, and the attribute each sets. */
@@ -83,7 +90,7 @@ static int upstream_add(int argc, char **argv)
 	struct dp_uri uri;
 
 	if (argc < 2)
-		return usage(stderr);
+		return bad_usage("add", "needs NAME and URI");
 	if (parse_uri(argv[1], &uri))
 		return EXIT_USAGE;
 	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_ADD, 0);
@@ -109,7 +116,7 @@ static int upstream_set(int argc, char **argv)
 	struct nl_msg *msg;
 
 	if (argc < 1)
-		return usage(stderr);
+		return bad_usage("set", "needs NAME");
 	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_SET, 0);
 	if (!msg)
 		return EXIT_FAIL;
@@ -126,7 +133,7 @@ static int upstream_del(int argc, char **argv)
 	struct nl_msg *msg;
 
 	if (argc != 1)
-		return usage(stderr);
+		return bad_usage("del", "needs NAME and nothing else");
 	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_DEL, 0);
 	if (!msg)
 		return EXIT_FAIL;
@@ -229,7 +236,7 @@ static int upstream_show(int argc, char **argv)
 	int ret;
 
 	if (argc > 1)
-		return usage(stderr);
+		return bad_usage("show", "takes at most one NAME");
 	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_GET, argc ? 0 : NLM_F_DUMP);
 	if (!msg)
 		return EXIT_FAIL;
@@ -258,10 +265,10 @@ int cmd_upstream(int argc, char **argv)
 	if (argc < 1)
 		return upstream_show(0, NULL);
 	if (is_help(argv[0]) || !strcmp(argv[0], "help"))
-		return usage(stdout);
+		return usage();
 	for (j = 1; j < argc; j++)
 		if (is_help(argv[j]))
-			return usage(stdout);
+			return usage();
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

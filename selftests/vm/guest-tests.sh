@@ -11,6 +11,8 @@ counts=/work/out/counts
 export KSFT_KERNEL_FLAVOUR=${dnspool_kernel:-stock}
 
 tests=$(make -s --no-print-directory list-tests)
+# make check TESTS="a.sh b.sh" runs just those.
+[ -n "${dnspool_tests:-}" ] && tests=${dnspool_tests//,/ }
 echo "TAP version 13"
 echo "1..$(echo $tests | wc -w)"
 n=0

@@ -4,7 +4,7 @@
 # image, boot it under QEMU on each kernel, run every selftest there, and
 # print kselftest TAP with a last line "N passed, N failed".
 #
-#   run.sh [--kernel stock|all] [--shell|--demo]
+#   run.sh [--kernel stock|all] [--shell|--demo] [--tests "a.sh b.sh"]
 #
 # Runs as root on a Debian host.  Environment: DNSPOOL_CACHE (cache
 # directory, default /var/cache/dnspool), DNSPOOL_ACCEL=kvm (opt-in KVM).
@@ -13,11 +13,13 @@ set -uo pipefail
 
 kernel=all
 mode=check
+tests=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
 	--shell) mode=shell ;;
 	--demo) mode=demo ;;
+	--tests) tests=$2; shift ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift
@@ -113,7 +115,7 @@ boot() {
 	timeout -k 10 "$watchdog" qemu-system-x86_64 \
 		-accel $accel -cpu max -m 2G -smp 2 -nodefaults -no-reboot -display none \
 		-kernel "$IMAGE/boot/vmlinuz-$kver" -initrd "$INITRD" \
-		-append "console=ttyS0 quiet panic=-1 log_buf_len=8M dnspool_mode=$bootmode dnspool_kernel=$k" \
+		-append "console=ttyS0 quiet panic=-1 log_buf_len=8M dnspool_mode=$bootmode dnspool_kernel=$k dnspool_tests=${tests// /,}" \
 		-virtfs local,path="$IMAGE",mount_tag=rootfs,security_model=none,readonly=on \
 		-virtfs local,path="$dir",mount_tag=work,security_model=none \
 		-device virtio-rng-pci $serial

@@ -26,6 +26,9 @@ src=/work/src
 out=/work/out
 mkdir -p "$out"
 kver=$(uname -r)
+uname -r >"$out/uname"
+# A kernel of our own brings its modules.builtin and modules.
+[ -d "/work/modules/$kver" ] && cp -a "/work/modules/$kver" /lib/modules/
 mkdir -p "/lib/modules/$kver/updates"
 cp "$src/kmod/dnspool.ko" "/lib/modules/$kver/updates/"
 depmod -a "$kver"

@@ -27,16 +27,20 @@ debian_mirror() {
 }
 
 # Run a command inside the image, with the given host directory bind-mounted
-# at /work.  A private mount namespace drops the mounts when it ends.
+# at /work and, when KBUILD is set, the debug kernel's directory at /kbuild
+# (its build tree records that path).  A private mount namespace drops the
+# mounts when it ends.
 in_image() {
 	local work=$1; shift
 	unshare -m --propagation private sh -c '
-		img=$1 work=$2; shift 2
+		img=$1 work=$2 kbuild=$3; shift 3
 		mount -t proc proc "$img/proc" &&
 		mount --rbind /dev "$img/dev" &&
-		mkdir -p "$img/work" && mount --bind "$work" "$img/work" &&
+		mkdir -p "$img/work" "$img/kbuild" &&
+		mount --bind "$work" "$img/work" &&
+		{ [ -z "$kbuild" ] || mount --bind "$kbuild" "$img/kbuild"; } &&
 		exec chroot "$img" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 "$@"' sh "$IMAGE" "$work" "$@"
+			HOME=/root LANG=C.UTF-8 "$@"' sh "$IMAGE" "$work" "${KBUILD:-}" "$@"
 }
 
 # Kernel release of the image's stock kernel.

@@ -4,7 +4,10 @@
 # image, boot it under QEMU on each kernel, run every selftest there, and
 # print kselftest TAP with a last line "N passed, N failed".
 #
-#   run.sh [--kernel stock|all] [--shell|--demo] [--tests "a.sh b.sh"]
+#   run.sh [--kernel stock|debug|all] [--shell|--demo] [--tests "a.sh b.sh"]
+#
+# stock: Debian 13's own kernel, what users run.  debug: 6.12 of our own
+# build with KASAN, lockdep, kmemleak, UBSAN and debug objects (kernel/).
 #
 # Runs as root on a Debian host.  Environment: DNSPOOL_CACHE (cache
 # directory, default /var/cache/dnspool), DNSPOOL_ACCEL=kvm (opt-in KVM).
@@ -25,9 +28,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $kernel in
-all) kernels="stock" ;;
-stock) kernels=$kernel ;;
-*) die "unknown kernel '$kernel' (stock or all)" ;;
+all) kernels="stock debug" ;;
+stock|debug) kernels=$kernel ;;
+*) die "unknown kernel '$kernel' (stock, debug or all)" ;;
 esac
 [ "$(id -u)" = 0 ] || die "run as root: it builds an image and mounts it"
 
@@ -60,13 +63,31 @@ result() {
 	fi
 }
 
+# Kernel $1's image, release, build tree (as seen in the image) and, for
+# the debug kernel, its cache directory (KBUILD, mounted at /kbuild).
+select_kernel() {
+	case $1 in
+	stock)
+		KBUILD= KVER=$(stock_kver)
+		KIMG="$IMAGE/boot/vmlinuz-$KVER" KDIR="/lib/modules/$KVER/build"
+		;;
+	debug)
+		KBUILD=$("$VM_DIR/kernel-debug.sh") || return 1
+		KVER=$(cat "$KBUILD/kernelrelease")
+		KIMG="$KBUILD/build/arch/x86/boot/bzImage" KDIR=/kbuild/build
+		;;
+	esac
+}
+
 # Copy the tree and build module, tool and tests in the image for a kernel.
 build() {
 	local k=$1 kdir=$2 dir="$RUN/$1"
 	rm -rf "$dir"
 	mkdir -p "$dir/out"
 	rsync -a --exclude .git --exclude '*.o' --exclude '*.ko' "$SRC_DIR/" "$dir/src/"
-	in_image "$dir" bash -c "
+	# The debug kernel's modules.builtin and friends, for modprobe in the VM.
+	[ -z "$KBUILD" ] || cp -a "$KBUILD/modroot/lib/modules" "$dir/modules"
+	KBUILD=$KBUILD in_image "$dir" bash -c "
 		cd /work/src &&
 		make module KDIR=$kdir W=1 >/work/build-module.log 2>&1 &&
 		make ctl selftests KDIR=$kdir KSFT_DIR=/opt/linux/tools/testing/selftests" \
@@ -103,7 +124,7 @@ static_checks() {
 }
 
 boot() {
-	local k=$1 kver=$2 bootmode=$3 dir="$RUN/$1" watchdog=${4:-1800}
+	local k=$1 bootmode=$2 dir="$RUN/$1" watchdog=${3:-3600}
 	local accel=tcg serial
 	[ "${DNSPOOL_ACCEL:-}" = kvm ] && accel=kvm
 	rm -f "$dir/console.log" "$dir/tap.log" "$dir/out/"*
@@ -114,7 +135,7 @@ boot() {
 	fi
 	timeout -k 10 "$watchdog" qemu-system-x86_64 \
 		-accel $accel -cpu max -m 2G -smp 2 -nodefaults -no-reboot -display none \
-		-kernel "$IMAGE/boot/vmlinuz-$kver" -initrd "$INITRD" \
+		-kernel "$KIMG" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1 log_buf_len=8M dnspool_mode=$bootmode dnspool_kernel=$k dnspool_tests=${tests// /,}" \
 		-virtfs local,path="$IMAGE",mount_tag=rootfs,security_model=none,readonly=on \
 		-virtfs local,path="$dir",mount_tag=work,security_model=none \
@@ -142,7 +163,7 @@ kernel_reports() {
 # Boots until the guest said anything: a boot that printed nothing at all
 # is retried once, and said so.
 boot_once_retried() {
-	local k=$1 kver=$2 bootmode=$3 dir="$RUN/$1"
+	local k=$1 dir="$RUN/$1"
 	boot "$@"
 	if ! [ -s "$dir/tap.log" ]; then
 		echo "# boot on $k printed nothing (a failed boot, not a failed test); retrying once"
@@ -152,9 +173,9 @@ boot_once_retried() {
 }
 
 run_suite() {
-	local k=$1 kver=$2 dir="$RUN/$1" p f s
-	echo "# kernel: $kver"
-	boot_once_retried "$k" "$kver" check
+	local k=$1 dir="$RUN/$1" p f s
+	boot_once_retried "$k" check
+	echo "# kernel: $(cat "$dir/out/uname" 2>/dev/null || echo "$KVER (did not report)")"
 	if ! grep -q '^TAP version' "$dir/tap.log" 2>/dev/null; then
 		result fail "$k: VM booted and ran the suite"
 		sed 's/^/# console: /' "$dir/console.log" | tail -n 60
@@ -190,8 +211,8 @@ run_suite() {
 
 # The harness's own test: a planted bug must fail a run, for the right reason.
 detector_test() {
-	local k=$1 kver=$2 bug=$3 expect=$4 dir="$RUN/$1" out
-	boot_once_retried "$k" "$kver" "bug:$bug" 300
+	local k=$1 bug=$2 expect=$3 dir="$RUN/$1" out
+	boot_once_retried "$k" "bug:$bug" 600
 	out=$(kernel_reports "$dir")
 	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -qE "$expect"; then
 		result ok "$k: harness: a planted $bug fails the run ($expect)"
@@ -201,42 +222,55 @@ detector_test() {
 	fi
 }
 
-host_tools
-"$VM_DIR/image.sh" || die "image build failed"
-INITRD=$("$VM_DIR/initramfs.sh") || die "initramfs build failed"
-mkdir -p "$RUN"
-stock=$(stock_kver)
+# All in one function: bash reads it whole before running it, so editing
+# this file during a run cannot derail that run.
+main() {
+	host_tools
+	"$VM_DIR/image.sh" || die "image build failed"
+	INITRD=$("$VM_DIR/initramfs.sh") || die "initramfs build failed"
+	mkdir -p "$RUN"
 
-if [ $mode != check ]; then
-	build stock "/lib/modules/$stock/build" || { cat "$RUN/stock/build.log"; die "build failed"; }
-	boot stock "$stock" $mode 3600
-	[ $mode = demo ] && cat "$RUN/stock/tap.log"
-	exit 0
-fi
-
-echo "TAP version 13"
-start=$SECONDS
-for k in $kernels; do
-	case $k in
-	stock) kver=$stock ;;
-	esac
-	if ! build "$k" "/lib/modules/$kver/build"; then
-		sed 's/^/# /' "$RUN/$k/build.log" | tail -n 60
-		result fail "$k: build module, dnspoolctl and selftests"
-		continue
+	if [ $mode != check ]; then
+		k=${kernels%% *}
+		select_kernel "$k" || die "no $k kernel"
+		build "$k" "$KDIR" || { cat "$RUN/$k/build.log"; die "build failed"; }
+		boot "$k" $mode
+		[ $mode = demo ] && cat "$RUN/$k/tap.log"
+		exit 0
 	fi
-	result ok "$k: build module, dnspoolctl and selftests"
-	[ "$k" = stock ] && static_checks
-	t=$SECONDS
-	run_suite "$k" "$kver"
-	echo "# $k suite took $((SECONDS - t)) s"
-	detector_test "$k" "$kver" warn 'WARNING: '
-done
-echo "1..$NUM"
-echo "# total $((SECONDS - start)) s"
-if [ "$SKIP" -gt 0 ]; then
-	echo "$PASS passed, $FAIL failed, $SKIP skipped"
-else
-	echo "$PASS passed, $FAIL failed"
-fi
-[ "$FAIL" -eq 0 ]
+
+	echo "TAP version 13"
+	start=$SECONDS
+	for k in $kernels; do
+		if ! select_kernel "$k"; then
+			result fail "$k: kernel available"
+			continue
+		fi
+		if ! build "$k" "$KDIR"; then
+			sed 's/^/# /' "$RUN/$k/build.log" | tail -n 60
+			result fail "$k: build module, dnspoolctl and selftests"
+			continue
+		fi
+		result ok "$k: build module, dnspoolctl and selftests"
+		[ "$k" = stock ] && static_checks
+		t=$SECONDS
+		run_suite "$k"
+		echo "# $k suite took $((SECONDS - t)) s"
+		detector_test "$k" warn 'WARNING: .*dnspool_selftest_bug'
+		if [ "$k" = debug ]; then
+			detector_test "$k" lockdep 'possible circular locking dependency detected'
+			detector_test "$k" kasan 'BUG: KASAN: slab-out-of-bounds'
+			detector_test "$k" leak 'unreferenced object'
+		fi
+	done
+	echo "1..$NUM"
+	echo "# total $((SECONDS - start)) s"
+	if [ "$SKIP" -gt 0 ]; then
+		echo "$PASS passed, $FAIL failed, $SKIP skipped"
+	else
+		echo "$PASS passed, $FAIL failed"
+	fi
+	[ "$FAIL" -eq 0 ]
+}
+
+main

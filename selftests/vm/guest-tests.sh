@@ -21,8 +21,10 @@ for t in $tests; do
 	n=$((n + 1))
 	log=$(mktemp)
 	echo "# selftests: dnspool: $t"
+	t0=$(date +%s)
 	timeout -k 10 900 "./$t" >"$log" 2>&1 </dev/null
 	rc=$?
+	echo "# $t took $(($(date +%s) - t0)) s" >>"$log"
 	pass=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')
 	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log")
 	fail=$(grep -cE '^not ok [0-9]+' "$log")

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the tiny initramfs that mounts the image over 9p and switches into it:
 # static busybox from the host, the stock kernel's 9p and overlay modules
-# (the debug kernel has them built in; their insmod fails harmlessly there).
+# (the debug kernel has them built in).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

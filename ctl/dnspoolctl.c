@@ -31,6 +31,10 @@ static const char usage_text[] =
 	"  upstream set NAME [OPTION]...       change an upstream's pool parameters\n"
 	"  upstream del NAME                   delete an upstream and close its pool\n"
 	"  upstream show [NAME]                show one or all upstreams\n"
+	"  query [@NAME] QNAME [TYPE] [+tcp]   ask a DNS question through a pool\n"
+	"  query [@NAME] --raw FILE|-          send a wire-format query, write the answer\n"
+	"  query [@NAME] --batch FILE [--concurrency N]   many queries in flight\n"
+	"  stats [NAME]                        pools and their counters\n"
 	"\n"
 	"OPTION:\n"
 	"  -j, --json          print JSON\n"
@@ -52,6 +56,7 @@ void dp_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* For parsers: prints why, returns -1. */
 int dp_usage_err(const char *fmt, ...)
 {
 	va_list ap;
@@ -62,6 +67,19 @@ int dp_usage_err(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return -1;
+}
+
+/* For commands: prints why, returns the bad-usage exit code. */
+int dp_usage_exit(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dnspoolctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
 }
 
 bool is_help(const char *arg)
@@ -126,21 +144,21 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1) {
-		dp_usage_err("missing OBJECT (try dnspoolctl --help)");
-		return EXIT_USAGE;
-	}
+	if (argc < 1)
+		return dp_usage_exit("missing OBJECT (try dnspoolctl --help)");
 	if (netns && enter_netns(netns))
 		return EXIT_FAIL;
 
 	if (!strcmp(argv[0], "upstream"))
 		ret = cmd_upstream(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "query"))
+		ret = cmd_query(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "stats"))
+		ret = cmd_stats(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "help"))
 		ret = fputs(usage_text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
-	else {
-		dp_usage_err("unknown object '%s' (try dnspoolctl --help)", argv[0]);
-		ret = EXIT_USAGE;
-	}
+	else
+		ret = dp_usage_exit("unknown object '%s' (try dnspoolctl --help)", argv[0]);
 	dp_nl_close();
 	return ret;
 }

@@ -11,8 +11,11 @@ extern bool json_output;
 
 void dp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dp_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int dp_usage_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool is_help(const char *arg);
 
 int cmd_upstream(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <linux/dnspool.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -20,8 +21,10 @@
 static struct nl_sock *sk;
 static int family;
 
-/* Attribute names as the spec spells them, for error messages. */
-static const char *const attr_names[DNSPOOL_A_UPSTREAM_MAX + 1] = {
+/* Attribute names as dnspoolctl's options spell them, for error messages,
+ * per attribute set.
+ */
+static const char *const upstream_attrs[DNSPOOL_A_UPSTREAM_MAX + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = "name",
 	[DNSPOOL_A_UPSTREAM_TRANSPORT] = "transport",
 	[DNSPOOL_A_UPSTREAM_IPV4] = "ipv4",
@@ -35,16 +38,38 @@ static const char *const attr_names[DNSPOOL_A_UPSTREAM_MAX + 1] = {
 	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = "timeout",
 };
 
-static const char *attr_name(unsigned int type)
+static const char *const query_attrs[DNSPOOL_A_QUERY_MAX + 1] = {
+	[DNSPOOL_A_QUERY_UPSTREAM] = "name",
+	[DNSPOOL_A_QUERY_MSG] = "message",
+	[DNSPOOL_A_QUERY_TCP] = "+tcp",
+};
+
+static const char *const pool_attrs[DNSPOOL_A_POOL_MAX + 1] = {
+	[DNSPOOL_A_POOL_UPSTREAM] = "name",
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *attr_name(int cmd, unsigned int type)
 {
-	if (type < sizeof(attr_names) / sizeof(attr_names[0]) && attr_names[type])
-		return attr_names[type];
+	const char *const *names = upstream_attrs;
+	unsigned int n = ARRAY_LEN(upstream_attrs);
+
+	if (cmd == DNSPOOL_CMD_QUERY) {
+		names = query_attrs;
+		n = ARRAY_LEN(query_attrs);
+	} else if (cmd == DNSPOOL_CMD_POOL_GET) {
+		names = pool_attrs;
+		n = ARRAY_LEN(pool_attrs);
+	}
+	if (type < n && names[type])
+		return names[type];
 	return "unknown";
 }
 
 static int dp_connect(void)
 {
-	int one = 1, err;
+	int one = 1, rcvbuf = 8 << 20, err;
 
 	if (sk)
 		return 0;
@@ -61,6 +86,11 @@ static int dp_connect(void)
 	 */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Answers to many queries in flight: a large receive buffer, past
+	 * rmem_max when privileged.
+	 */
+	if (setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	family = genl_ctrl_resolve(sk, DNSPOOL_FAMILY_NAME);
 	if (family < 0) {
 		dp_err("the dnspool netlink family is not available: is the module loaded? (modprobe dnspool)");
@@ -111,75 +141,100 @@ struct dp_req {
 static const char *attr_at(struct nl_msg *msg, unsigned int off, char *buf, size_t len)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int cmd = ((struct genlmsghdr *)nlmsg_data(nlh))->cmd;
 	struct nlattr *a;
 	int rem;
 
 	nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem) {
+		const char *name = attr_name(cmd, nla_type(a));
+
 		if ((unsigned int)((char *)a - (char *)nlh) != off)
 			continue;
-		if (nla_type(a) == DNSPOOL_A_UPSTREAM_NAME ||
-		    nla_type(a) == DNSPOOL_A_UPSTREAM_TLS_NAME)
-			snprintf(buf, len, "%s '%.*s'", attr_name(nla_type(a)),
+		/* The names the user typed are worth repeating. */
+		if (!strcmp(name, "name") || !strcmp(name, "tls-name"))
+			snprintf(buf, len, "%s '%.*s'", name,
 				 (int)strnlen(nla_data(a), nla_len(a)), (char *)nla_data(a));
 		else
-			snprintf(buf, len, "%s", attr_name(nla_type(a)));
+			snprintf(buf, len, "%s", name);
 		return buf;
 	}
 	return NULL;
 }
 
-static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+/*
+ * The one-line text of the error in @nlh (an NLMSG_ERROR answering @req):
+ * the kernel's extack message and the attribute it names, or strerror.
+ */
+const char *dp_error_text(struct nlmsghdr *nlh, struct nl_msg *req, char *buf, size_t len)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlmsgerr *e = nlmsg_data(nlh);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
-	struct dp_req *req = arg;
 	const char *msg = NULL, *attr = NULL;
 	unsigned int skip = sizeof(*e);
 	char name[DNSPOOL_NAME_MAX_LEN + DNSPOOL_TLS_NAME_MAX_LEN + 16];
+	int cmd = ((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(req)))->cmd;
+
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			skip += e->msg.nlmsg_len - sizeof(e->msg);
+		if (nlh->nlmsg_len > NLMSG_HDRLEN + skip)
+			nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + skip),
+				  nlh->nlmsg_len - NLMSG_HDRLEN - skip, NULL);
+	}
+	if (tb[NLMSGERR_ATTR_MSG])
+		msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	if (tb[NLMSGERR_ATTR_OFFS])
+		attr = attr_at(req, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]), name, sizeof(name));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		snprintf(buf, len, "%s%smissing attribute %s", msg ? msg : "", msg ? ": " : "",
+			 attr_name(cmd, nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE])));
+	else if (msg && attr)
+		snprintf(buf, len, "%s: %s", attr, msg);
+	else if (msg)
+		snprintf(buf, len, "%s", msg);
+	else if (e->error == -EPERM)
+		snprintf(buf, len, "%s (CAP_NET_ADMIN needed)", strerror(-e->error));
+	else
+		snprintf(buf, len, "%s", strerror(-e->error));
+	return buf;
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct dp_req *req = arg;
 
 	(void)who;
 	req->err = e->error;
 	req->done = 1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		skip += e->msg.nlmsg_len - sizeof(e->msg);
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + skip),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - skip, NULL) < 0)
-		return NL_STOP;
-	if (tb[NLMSGERR_ATTR_MSG])
-		msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
-	if (tb[NLMSGERR_ATTR_OFFS])
-		attr = attr_at(req->msg, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]),
-			       name, sizeof(name));
-	if (tb[NLMSGERR_ATTR_MISS_TYPE]) {
-		snprintf(req->why, sizeof(req->why), "%s%smissing attribute %s",
-			 msg ? msg : "", msg ? ": " : "",
-			 attr_name(nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE])));
-	} else if (msg && attr) {
-		snprintf(req->why, sizeof(req->why), "%s: %s", attr, msg);
-	} else if (msg) {
-		snprintf(req->why, sizeof(req->why), "%s", msg);
-	}
+	dp_error_text(nlh, req->msg, req->why, sizeof(req->why));
 	return NL_STOP;
+}
+
+int dp_parse(struct nlmsghdr *nlh, struct nlattr **tb, int max)
+{
+	return genlmsg_parse(nlh, 0, tb, max, NULL);
 }
 
 static int on_valid(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *attrs[DNSPOOL_A_UPSTREAM_MAX + 1];
 	struct dp_req *req = arg;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, DNSPOOL_A_UPSTREAM_MAX, NULL) < 0)
-		return NL_SKIP;
-	return req->fn ? req->fn(attrs, req->arg) : NL_OK;
+	return req->fn ? req->fn(nlmsg_hdr(msg), req->arg) : NL_OK;
 }
 
 static int on_done(struct nl_msg *msg, void *arg)
 {
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct dp_req *req = arg;
 
-	(void)msg;
 	req->done = 1;
+	/* A dump that failed midway says so in its DONE message. */
+	if (nlh->nlmsg_type == NLMSG_DONE && nlmsg_datalen(nlh) >= (int)sizeof(int) &&
+	    *(int *)nlmsg_data(nlh) < 0) {
+		req->err = *(int *)nlmsg_data(nlh);
+		snprintf(req->why, sizeof(req->why), "%s", strerror(-req->err));
+	}
 	return NL_STOP;
 }
 
@@ -214,13 +269,17 @@ int dp_request(struct nl_msg *msg, dp_msg_fn fn, void *arg)
 		dp_err("netlink: %s", nl_geterror(err));
 		return -EIO;
 	}
-	if (req.err) {
-		if (req.why[0])
-			dp_err("%s", req.why);
-		else if (req.err == -EPERM)
-			dp_err("%s (CAP_NET_ADMIN needed)", strerror(-req.err));
-		else
-			dp_err("%s", strerror(-req.err));
-	}
+	if (req.err)
+		dp_err("%s", req.why);
 	return req.err;
+}
+
+struct nl_sock *dp_socket(void)
+{
+	return dp_connect() ? NULL : sk;
+}
+
+int dp_family(void)
+{
+	return family;
 }

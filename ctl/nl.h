@@ -7,10 +7,14 @@
 #include <netlink/msg.h>
 
 /* Called for each answer message; returns NL_OK, or NL_STOP to stop. */
-typedef int (*dp_msg_fn)(struct nlattr **attrs, void *arg);
+typedef int (*dp_msg_fn)(struct nlmsghdr *nlh, void *arg);
 
 struct nl_msg *dp_msg_new(int cmd, int flags);
 int dp_request(struct nl_msg *msg, dp_msg_fn fn, void *arg);
+int dp_parse(struct nlmsghdr *nlh, struct nlattr **tb, int max);
+const char *dp_error_text(struct nlmsghdr *err_nlh, struct nl_msg *req, char *buf, size_t len);
+struct nl_sock *dp_socket(void);
+int dp_family(void);
 void dp_nl_close(void);
 
 #endif

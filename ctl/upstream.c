@@ -64,7 +64,8 @@ static int put_options(struct nl_msg *msg, int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(opt, "tls-name")) {
-			nla_put_string(msg, DNSPOOL_A_UPSTREAM_TLS_NAME, val);
+			if (nla_put_string(msg, DNSPOOL_A_UPSTREAM_TLS_NAME, val) < 0)
+				return dp_usage_err("tls-name '%.20s...' is too long", val);
 			continue;
 		}
 		for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
@@ -96,7 +97,10 @@ static int upstream_add(int argc, char **argv)
 	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_ADD, 0);
 	if (!msg)
 		return EXIT_FAIL;
-	nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]);
+	if (nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]) < 0) {
+		nlmsg_free(msg);
+		return bad_usage("add", "NAME is too long");
+	}
 	nla_put_u32(msg, DNSPOOL_A_UPSTREAM_TRANSPORT, uri.transport);
 	if (uri.family == AF_INET)
 		nla_put(msg, DNSPOOL_A_UPSTREAM_IPV4, 4, &uri.addr);
@@ -218,9 +222,11 @@ static json_object *to_json(struct nlattr **tb)
 	return o;
 }
 
-static int on_upstream(struct nlattr **tb, void *arg)
+static int on_upstream(struct nlmsghdr *nlh, void *arg)
 {
-	if (!tb[DNSPOOL_A_UPSTREAM_NAME])
+	struct nlattr *tb[DNSPOOL_A_UPSTREAM_MAX + 1];
+
+	if (dp_parse(nlh, tb, DNSPOOL_A_UPSTREAM_MAX) < 0 || !tb[DNSPOOL_A_UPSTREAM_NAME])
 		return NL_SKIP;
 	if (arg)
 		json_object_array_add(arg, to_json(tb));

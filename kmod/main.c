@@ -6,34 +6,51 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "netlink.h"
+#include "pool.h"
 #include "upstream.h"
 
 static int __init dnspool_init(void)
 {
 	int err;
 
+	/* Connections' I/O, reaping and closing; it may run while memory is
+	 * short, since answers free what queries hold.
+	 */
+	dnspool_wq = alloc_workqueue("dnspool", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!dnspool_wq)
+		return -ENOMEM;
 	err = dnspool_registry_init();
 	if (err)
-		return err;
+		goto err_wq;
 	err = dnspool_nl_init();
-	if (err) {
-		dnspool_registry_exit();
-		return err;
-	}
+	if (err)
+		goto err_registry;
 	pr_debug("loaded\n");
 	return 0;
+
+err_registry:
+	dnspool_registry_exit();
+err_wq:
+	destroy_workqueue(dnspool_wq);
+	return err;
 }
 
-/* The family goes first so that no request runs while the registries of
- * every namespace are torn down.
+/*
+ * Queries in flight are answered with an error while the family is still
+ * there; then the family goes, so that no request runs while the
+ * registries of every namespace are freed; the work queue goes last.
  */
 static void __exit dnspool_exit(void)
 {
+	dnspool_nl_close_queries();
+	dnspool_registry_shutdown();
 	dnspool_nl_exit();
 	dnspool_registry_exit();
+	destroy_workqueue(dnspool_wq);
 	pr_debug("unloaded\n");
 }
 

@@ -67,8 +67,20 @@ static const struct nla_policy dnspool_upstream_get_nl_policy[DNSPOOL_A_UPSTREAM
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 };
 
+/* DNSPOOL_CMD_QUERY - do */
+static const struct nla_policy dnspool_query_nl_policy[DNSPOOL_A_QUERY_TCP + 1] = {
+	[DNSPOOL_A_QUERY_UPSTREAM] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_QUERY_MSG] = { .type = NLA_BINARY, },
+	[DNSPOOL_A_QUERY_TCP] = { .type = NLA_FLAG, },
+};
+
+/* DNSPOOL_CMD_POOL_GET - dump */
+static const struct nla_policy dnspool_pool_get_nl_policy[DNSPOOL_A_POOL_UPSTREAM + 1] = {
+	[DNSPOOL_A_POOL_UPSTREAM] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+};
+
 /* Ops table for dnspool */
-const struct genl_split_ops dnspool_nl_ops[5] = {
+const struct genl_split_ops dnspool_nl_ops[7] = {
 	{
 		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
 		.doit		= dnspool_nl_upstream_add_doit,
@@ -101,5 +113,19 @@ const struct genl_split_ops dnspool_nl_ops[5] = {
 		.cmd	= DNSPOOL_CMD_UPSTREAM_GET,
 		.dumpit	= dnspool_nl_upstream_get_dumpit,
 		.flags	= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_QUERY,
+		.doit		= dnspool_nl_query_doit,
+		.policy		= dnspool_query_nl_policy,
+		.maxattr	= DNSPOOL_A_QUERY_TCP,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_POOL_GET,
+		.dumpit		= dnspool_nl_pool_get_dumpit,
+		.policy		= dnspool_pool_get_nl_policy,
+		.maxattr	= DNSPOOL_A_POOL_UPSTREAM,
+		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };

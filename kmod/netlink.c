@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
+#include <net/sock.h>
 
 #include "netlink.h"
 #include "netlink-gen.h"
@@ -77,7 +78,7 @@ static int dnspool_nl_get_addr(struct genl_info *info,
 		struct in6_addr ip = nla_get_in6_addr(a6);
 		int type = ipv6_addr_type(&ip);
 
-		if (type & (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST)) {
+		if (ipv6_addr_any(&ip) || (type & IPV6_ADDR_MULTICAST)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, a6,
 					    "upstream address must be a unicast address");
 			return -EINVAL;
@@ -115,26 +116,32 @@ static int dnspool_nl_get_tls_name(struct genl_info *info,
 	return 0;
 }
 
-/* Ranges were checked by the policy; absent attributes keep @p's values. */
+/* Ranges were checked by the policy; absent attributes keep @p's values.
+ * Pools read the parameters unlocked: each is written once, whole.
+ */
 static void dnspool_nl_get_params(struct genl_info *info,
 				  struct dnspool_params *p)
 {
-	struct nlattr **attrs = info->attrs;
+	static const struct {
+		int attr;
+		size_t off;
+	} map[] = {
+		{ DNSPOOL_A_UPSTREAM_MAX_CONNS, offsetof(struct dnspool_params, max_conns) },
+		{ DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS,
+		  offsetof(struct dnspool_params, idle_timeout_ms) },
+		{ DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS,
+		  offsetof(struct dnspool_params, reap_interval_ms) },
+		{ DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS,
+		  offsetof(struct dnspool_params, dial_timeout_ms) },
+		{ DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
+		  offsetof(struct dnspool_params, query_timeout_ms) },
+	};
+	size_t i;
 
-	if (attrs[DNSPOOL_A_UPSTREAM_MAX_CONNS])
-		p->max_conns = nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_MAX_CONNS]);
-	if (attrs[DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS])
-		p->idle_timeout_ms =
-			nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS]);
-	if (attrs[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS])
-		p->reap_interval_ms =
-			nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS]);
-	if (attrs[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS])
-		p->dial_timeout_ms =
-			nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS]);
-	if (attrs[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS])
-		p->query_timeout_ms =
-			nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS]);
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (info->attrs[map[i].attr])
+			WRITE_ONCE(*(u32 *)((char *)p + map[i].off),
+				   nla_get_u32(info->attrs[map[i].attr]));
 }
 
 static int dnspool_nl_fill_upstream(struct sk_buff *skb,
@@ -216,7 +223,7 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	    GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_TRANSPORT))
 		return -EINVAL;
 
-	up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
+	up = dnspool_upstream_alloc(genl_info_net(info));
 	if (!up)
 		return -ENOMEM;
 
@@ -234,8 +241,8 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	/* A DoT upstream without a name is verified against its address. */
 	if (up->transport == DNSPOOL_TRANSPORT_TLS && !up->tls_name[0])
 		snprintf(up->tls_name, sizeof(up->tls_name), "%pISc", &up->addr);
-	dnspool_params_init(&up->params);
 	dnspool_nl_get_params(info, &up->params);
+	dnspool_upstream_start(up);
 
 	mutex_lock(&dn->lock);
 	err = dnspool_upstream_insert(dn, up);
@@ -252,7 +259,7 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 
 err_free:
-	kfree(up);
+	dnspool_upstream_put(up);
 	return err;
 }
 
@@ -275,8 +282,10 @@ int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info)
 	 * nothing.
 	 */
 	err = dnspool_nl_get_tls_name(info, up);
-	if (!err)
+	if (!err) {
 		dnspool_nl_get_params(info, &up->params);
+		dnspool_upstream_params_changed(up);
+	}
 out:
 	mutex_unlock(&dn->lock);
 	return err;
@@ -354,6 +363,254 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 	return err == -EMSGSIZE ? skb->len : err;
 }
 
+/* A query from a netlink socket, and where its answer goes. */
+struct dnspool_nl_query {
+	struct dnspool_query q;		/* first: the pool frees it whole */
+	struct net *net;
+	struct sock *sk;		/* the requester's socket, held */
+	u32 portid;
+	u32 seq;
+};
+
+/* Set at unload: no new query; the pools close before the family goes. */
+static bool dnspool_nl_closing;
+
+static int dnspool_nl_fill_answer(struct sk_buff *skb, struct dnspool_nl_query *nq,
+				  int err)
+{
+	struct dnspool_query *q = &nq->q;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, nq->portid, nq->seq, &dnspool_nl_family, 0,
+			  DNSPOOL_CMD_QUERY);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, DNSPOOL_A_QUERY_UPSTREAM, q->up->name))
+		goto nla_put_failure;
+	if (err) {
+		if (nla_put_u32(skb, DNSPOOL_A_QUERY_ERROR, -err) ||
+		    nla_put_u32(skb, DNSPOOL_A_QUERY_ERROR_CLASS, dnspool_error_class(err)))
+			goto nla_put_failure;
+	} else if (nla_put(skb, DNSPOOL_A_QUERY_MSG, q->answer_len, q->answer) ||
+		   nla_put_u32(skb, DNSPOOL_A_QUERY_TRANSPORT, q->transport) ||
+		   nla_put_u32(skb, DNSPOOL_A_QUERY_RTT_US, q->rtt_us) ||
+		   nla_put_u8(skb, DNSPOOL_A_QUERY_REUSED, q->reused)) {
+		goto nla_put_failure;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+
+nla_put_failure:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* The query ended: answer the requester, unless its socket is gone (a new
+ * socket may have its port ID by now).
+ */
+static void dnspool_nl_query_done(struct dnspool_query *q, int err)
+{
+	struct dnspool_nl_query *nq = container_of(q, struct dnspool_nl_query, q);
+	struct sk_buff *skb;
+
+	if (sock_flag(nq->sk, SOCK_DEAD))
+		goto out;
+	/* A netlink attribute holds less than 64 KiB. */
+	if (!err && q->answer_len > U16_MAX - NLA_HDRLEN)
+		err = -EMSGSIZE;
+	skb = genlmsg_new(err ? NLMSG_GOODSIZE / 8 : q->answer_len + NLMSG_GOODSIZE / 8,
+			  GFP_KERNEL);
+	if (skb && dnspool_nl_fill_answer(skb, nq, err)) {
+		nlmsg_free(skb);
+		skb = NULL;
+	}
+	/* Out of memory for the answer: say so, in a smaller message. */
+	if (!skb && !err) {
+		skb = genlmsg_new(NLMSG_GOODSIZE / 8, GFP_KERNEL);
+		if (skb && dnspool_nl_fill_answer(skb, nq, -ENOMEM)) {
+			nlmsg_free(skb);
+			skb = NULL;
+		}
+	}
+	/* A reader that does not keep up loses answers (-EAGAIN). */
+	if (skb)
+		genlmsg_unicast(nq->net, skb, nq->portid);
+out:
+	sock_put(nq->sk);
+}
+
+int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	struct nlattr *name = info->attrs[DNSPOOL_A_QUERY_UPSTREAM];
+	struct nlattr *msg = info->attrs[DNSPOOL_A_QUERY_MSG];
+	struct dnspool_upstream *up = NULL;
+	struct dnspool_nl_query *nq;
+	struct dnspool_query *q;
+	struct dnspool_pool *pool;
+
+	if (READ_ONCE(dnspool_nl_closing))
+		return -ESHUTDOWN;
+	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_QUERY_MSG))
+		return -EINVAL;
+
+	q = dnspool_query_alloc(sizeof(*nq), nla_data(msg), nla_len(msg), GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(q)) {
+		if (PTR_ERR(q) == -EINVAL)
+			NL_SET_ERR_MSG_ATTR(info->extack, msg,
+					    "not a DNS query with exactly one question");
+		return PTR_ERR(q);
+	}
+
+	mutex_lock(&dn->lock);
+	if (name)
+		up = dnspool_upstream_find(dn, nla_data(name));
+	else
+		up = list_first_entry_or_null(&dn->upstreams, struct dnspool_upstream, node);
+	if (up)
+		kref_get(&up->ref);
+	mutex_unlock(&dn->lock);
+	if (!up) {
+		if (name)
+			NL_SET_ERR_MSG_ATTR(info->extack, name, "no upstream of this name");
+		else
+			NL_SET_ERR_MSG(info->extack, "no upstream in this namespace");
+		dnspool_query_put(q);
+		return -ENOENT;
+	}
+	q->up = up;
+	pool = dnspool_upstream_pool(up, nla_get_flag(info->attrs[DNSPOOL_A_QUERY_TCP]));
+	if (!pool) {
+		NL_SET_ERR_MSG(info->extack, "DNS over TLS upstreams cannot take queries yet");
+		dnspool_query_put(q);
+		return -EOPNOTSUPP;
+	}
+
+	nq = container_of(q, struct dnspool_nl_query, q);
+	nq->net = genl_info_net(info);
+	nq->sk = NETLINK_CB(skb).sk;
+	sock_hold(nq->sk);
+	nq->portid = info->snd_portid;
+	nq->seq = info->snd_seq;
+	q->done = dnspool_nl_query_done;
+	/* The answer comes later, from the pool's work. */
+	dnspool_pool_submit(pool, q);
+	return 0;
+}
+
+static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
+				u32 portid, u32 seq)
+{
+	const struct dnspool_upstream *up = pool->up;
+	const struct dnspool_stats *st = &pool->stats;
+	static const struct {
+		int attr;
+		size_t off;
+	} counters[] = {
+#define COUNTER(a, f) { DNSPOOL_A_POOL_##a, offsetof(struct dnspool_stats, f) }
+		COUNTER(QUERIES, queries),
+		COUNTER(ANSWERS, answers),
+		COUNTER(TIMEOUTS, timeouts),
+		COUNTER(LOCAL_ERRORS, local_errors),
+		COUNTER(UPSTREAM_ERRORS, upstream_errors),
+		COUNTER(MISMATCHED, mismatched),
+		COUNTER(MALFORMED, malformed),
+		COUNTER(TRUNCATED_RETRIES, truncated_retries),
+		COUNTER(RETRIES, retries),
+		COUNTER(CONNS_OPENED, conns_opened),
+		COUNTER(CONNS_CLOSED, conns_closed),
+		COUNTER(CONNS_REAPED, conns_reaped),
+		COUNTER(ROTATIONS, rotations),
+		COUNTER(REUSES, reuses),
+		COUNTER(DIAL_FAILURES, dial_failures),
+#undef COUNTER
+	};
+	unsigned int active, total, peak;
+	void *hdr;
+	size_t i;
+
+	hdr = genlmsg_put(skb, portid, seq, &dnspool_nl_family, NLM_F_MULTI,
+			  DNSPOOL_CMD_POOL_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	dnspool_pool_counts(pool, &active, &total, &peak);
+	if (nla_put_string(skb, DNSPOOL_A_POOL_UPSTREAM, up->name) ||
+	    nla_put_u32(skb, DNSPOOL_A_POOL_TRANSPORT, pool->ops->transport))
+		goto nla_put_failure;
+	if (up->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)&up->addr;
+
+		if (nla_put_in_addr(skb, DNSPOOL_A_POOL_IPV4, sin->sin_addr.s_addr) ||
+		    nla_put_be16(skb, DNSPOOL_A_POOL_PORT, sin->sin_port))
+			goto nla_put_failure;
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)&up->addr;
+
+		if (nla_put_in6_addr(skb, DNSPOOL_A_POOL_IPV6, &sin6->sin6_addr) ||
+		    nla_put_be16(skb, DNSPOOL_A_POOL_PORT, sin6->sin6_port))
+			goto nla_put_failure;
+	}
+	if (nla_put_u32(skb, DNSPOOL_A_POOL_ACTIVE_CONNS, active) ||
+	    nla_put_u32(skb, DNSPOOL_A_POOL_TOTAL_CONNS, total) ||
+	    nla_put_u32(skb, DNSPOOL_A_POOL_PEAK_CONNS, peak) ||
+	    nla_put_u32(skb, DNSPOOL_A_POOL_MAX_CONNS, READ_ONCE(up->params.max_conns)) ||
+	    nla_put_u32(skb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS,
+			READ_ONCE(up->params.idle_timeout_ms)) ||
+	    nla_put_u32(skb, DNSPOOL_A_POOL_INFLIGHT, atomic_read(&pool->inflight)))
+		goto nla_put_failure;
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		const atomic64_t *v = (const void *)((const char *)st + counters[i].off);
+
+		if (nla_put_uint(skb, counters[i].attr, atomic64_read(v)))
+			goto nla_put_failure;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+
+nla_put_failure:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* cb->args[0]: upstreams done; cb->args[1]: pools done of the next one. */
+int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct nlattr *name = info->attrs ? info->attrs[DNSPOOL_A_POOL_UPSTREAM] : NULL;
+	struct dnspool_net *dn = dnspool_net(sock_net(skb->sk));
+	struct dnspool_upstream *up;
+	long idx = 0;
+	int err = 0;
+
+	mutex_lock(&dn->lock);
+	list_for_each_entry(up, &dn->upstreams, node) {
+		struct dnspool_pool *pools[] = { &up->pool, &up->tcp_pool };
+		long p;
+
+		if (idx++ < cb->args[0])
+			continue;
+		if (name && nla_strcmp(name, up->name))
+			continue;
+		for (p = cb->args[1]; p < ARRAY_SIZE(pools); p++) {
+			if (!pools[p]->ops)
+				continue;
+			err = dnspool_nl_fill_pool(skb, pools[p], NETLINK_CB(cb->skb).portid,
+						   cb->nlh->nlmsg_seq);
+			if (err)
+				break;
+		}
+		if (err) {
+			cb->args[1] = p;
+			idx--;
+			break;
+		}
+		cb->args[1] = 0;
+	}
+	mutex_unlock(&dn->lock);
+	cb->args[0] = idx;
+	return err == -EMSGSIZE ? skb->len : err;
+}
+
 static struct genl_family dnspool_nl_family __ro_after_init = {
 	.name = DNSPOOL_FAMILY_NAME,
 	.version = DNSPOOL_FAMILY_VERSION,
@@ -370,6 +627,14 @@ static struct genl_family dnspool_nl_family __ro_after_init = {
 int __init dnspool_nl_init(void)
 {
 	return genl_register_family(&dnspool_nl_family);
+}
+
+/* Unload, first step: queries still in the pools get answered (with an
+ * error) while the family is there; new ones are refused.
+ */
+void dnspool_nl_close_queries(void)
+{
+	WRITE_ONCE(dnspool_nl_closing, true);
 }
 
 void dnspool_nl_exit(void)

@@ -5,12 +5,15 @@
 #ifndef _DNSPOOL_UPSTREAM_H
 #define _DNSPOOL_UPSTREAM_H
 
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/dnspool.h>
+
+#include "pool.h"
 
 /* A namespace holds at most this many upstreams: a container's root may add
  * them, so their memory must stay bounded.
@@ -23,16 +26,25 @@ struct dnspool_params {
 	u32 reap_interval_ms;
 	u32 dial_timeout_ms;
 	u32 query_timeout_ms;
+	u32 rotate_queries;
+	u32 rotate_interval_ms;
 };
 
 struct dnspool_upstream {
+	struct kref ref;		/* the registry's, each query's */
 	struct list_head node;
+	struct net *net;		/* no reference: pernet exit ends us */
 	char name[DNSPOOL_NAME_MAX_LEN + 1];
 	enum dnspool_transport transport;
 	/* sockaddr_in or sockaddr_in6, port included */
 	struct sockaddr_storage addr;
 	char tls_name[DNSPOOL_TLS_NAME_MAX_LEN + 1];
 	struct dnspool_params params;
+	/* The upstream's own transport; and TCP for a udp upstream, for
+	 * truncated answers and queries that ask for it.
+	 */
+	struct dnspool_pool pool;
+	struct dnspool_pool tcp_pool;
 };
 
 struct dnspool_net {
@@ -42,6 +54,8 @@ struct dnspool_net {
 	struct mutex lock;
 	struct list_head upstreams;
 	unsigned int count;
+	bool dead;			/* the namespace is exiting */
+	struct list_head node;		/* dnspool_nets */
 };
 
 struct dnspool_net *dnspool_net(const struct net *net);
@@ -50,7 +64,13 @@ u16 dnspool_default_port(enum dnspool_transport transport);
 struct dnspool_upstream *dnspool_upstream_find(struct dnspool_net *dn,
 					       const char *name);
 int dnspool_upstream_insert(struct dnspool_net *dn, struct dnspool_upstream *up);
+struct dnspool_upstream *dnspool_upstream_alloc(struct net *net);
+void dnspool_upstream_start(struct dnspool_upstream *up);
 void dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up);
+void dnspool_upstream_put(struct dnspool_upstream *up);
+struct dnspool_pool *dnspool_upstream_pool(struct dnspool_upstream *up, bool tcp);
+void dnspool_upstream_params_changed(struct dnspool_upstream *up);
+void dnspool_registry_shutdown(void);
 
 int dnspool_registry_init(void);
 void dnspool_registry_exit(void);

@@ -5,7 +5,12 @@
 # runner checks the kernel log; the debug kernel's kmemleak checks memory).
 . "$(dirname "$0")/lib.sh"
 
-names() { "$CTL" -j "$@" upstream show | jq -r '[.[].name] | sort | join(",")'; }
+# Fails when dnspoolctl does: an empty list must mean an empty registry.
+names() {
+	local out
+	out=$("$CTL" -j "$@" upstream show) || { echo "# dnspoolctl $* failed" >&2; echo FAILED; return 1; }
+	jq -r '[.[].name] | sort | join(",")' <<<"$out"
+}
 
 cleanup() { ip netns del blue 2>/dev/null; ip netns del green 2>/dev/null; }
 trap cleanup EXIT

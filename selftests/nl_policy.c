@@ -65,7 +65,8 @@ static struct nl_msg *new_msg(int family, int cmd, int flags)
 /* Send @msg (consumed) and read until its ack, error or end of dump. */
 static struct answer request(struct nl_sock *sk, struct nl_msg *msg)
 {
-	struct answer a = { .bad_off = -1, .miss_type = -1, .max_conns = -1 };
+	/* No ack nor end of dump seen is a failure, not a success. */
+	struct answer a = { .error = -EIO, .bad_off = -1, .miss_type = -1, .max_conns = -1 };
 	unsigned char *buf = NULL;
 	struct sockaddr_nl who;
 	int len, done = 0;
@@ -85,6 +86,7 @@ static struct answer request(struct nl_sock *sk, struct nl_msg *msg)
 
 			if (nlh->nlmsg_type == NLMSG_DONE) {
 				done = 1;
+				a.error = 0;
 				continue;
 			}
 			if (nlh->nlmsg_type != NLMSG_ERROR) {

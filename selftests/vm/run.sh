@@ -136,7 +136,7 @@ boot() {
 	timeout -k 10 "$watchdog" qemu-system-x86_64 \
 		-accel $accel -cpu max -m 2G -smp 2 -nodefaults -no-reboot -display none \
 		-kernel "$KIMG" -initrd "$INITRD" \
-		-append "console=ttyS0 quiet panic=-1 log_buf_len=8M dnspool_mode=$bootmode dnspool_kernel=$k dnspool_tests=${tests// /,}" \
+		-append "console=ttyS0 loglevel=5 panic=-1 log_buf_len=8M dnspool_mode=$bootmode dnspool_kernel=$k dnspool_tests=${tests// /,}" \
 		-virtfs local,path="$IMAGE",mount_tag=rootfs,security_model=none,readonly=on \
 		-virtfs local,path="$dir",mount_tag=work,security_model=none \
 		-device virtio-rng-pci $serial

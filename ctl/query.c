@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dnspoolctl query: DNS messages through the kernel's pools.  Every query
+ * is answered by one message carrying its sequence number: the answer, or
+ * an error (the kernel's answer for a failed query, or the netlink error
+ * for a refused request).  No acks are asked for, so any number of queries
+ * can be in flight on the one socket.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include <ldns/ldns.h>
+#include <linux/dnspool.h>
+
+#include "args.h"
+#include "dnspoolctl.h"
+#include "nl.h"
+
+static const char usage_text[] =
+	"Usage: dnspoolctl [-j] [-n NETNS] query [@NAME] QNAME [TYPE] [+tcp]\n"
+	"       dnspoolctl [-j] [-n NETNS] query [@NAME] [+tcp] --raw FILE|-\n"
+	"       dnspoolctl [-j] [-n NETNS] query [@NAME] [+tcp] --batch FILE|- [--concurrency N]\n"
+	"@NAME: the upstream to ask (default: the first one added)\n"
+	"TYPE:  A (default), AAAA, MX, TXT, ... as dig(1) spells them\n"
+	"+tcp:  over TCP even to a udp upstream\n"
+	"--raw: send the wire-format query in FILE, write the wire answer to stdout\n"
+	"--batch: one 'QNAME [TYPE]' per line, N in flight (default 100); prints a summary\n";
+
+/* Longest the kernel can take to answer: dial plus query timeouts, and
+ * room; the kernel always answers, this only guards against a bug.
+ */
+#define ANSWER_WAIT_MS	(10 * 60 * 1000)
+
+struct query_opts {
+	const char *upstream;
+	bool tcp;
+};
+
+/* One query waiting for its answer. */
+struct pending {
+	struct nl_msg *req;
+	unsigned int seq;
+	bool answered;
+	const char *label;	/* for messages */
+};
+
+struct outcome {
+	int error;			/* positive errno, 0 answered */
+	uint32_t error_class;
+	char text[512];			/* of a refused request */
+	uint8_t *msg;
+	size_t len;
+	char upstream[DNSPOOL_NAME_MAX_LEN + 1];
+	uint32_t transport;
+	uint32_t rtt_us;
+	bool reused;
+};
+
+static struct nl_msg *query_msg(const struct query_opts *o, const uint8_t *wire, size_t len)
+{
+	struct nl_msg *msg = dp_msg_new(DNSPOOL_CMD_QUERY, 0);
+
+	if (!msg)
+		return NULL;
+	if (o->upstream)
+		nla_put_string(msg, DNSPOOL_A_QUERY_UPSTREAM, o->upstream);
+	nla_put(msg, DNSPOOL_A_QUERY_MSG, len, wire);
+	if (o->tcp)
+		nla_put_flag(msg, DNSPOOL_A_QUERY_TCP);
+	/* No ack: the answer (or an error) is the one reply. */
+	nlmsg_hdr(msg)->nlmsg_flags = NLM_F_REQUEST;
+	return msg;
+}
+
+static int send_query(struct nl_msg *msg, unsigned int seq)
+{
+	nlmsg_hdr(msg)->nlmsg_seq = seq;
+	nlmsg_hdr(msg)->nlmsg_pid = nl_socket_get_local_port(dp_socket());
+	return nl_sendto(dp_socket(), nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+}
+
+/* Fills @out from an answer or error message. */
+static void read_outcome(struct nlmsghdr *nlh, struct nl_msg *req, struct outcome *out)
+{
+	struct nlattr *tb[DNSPOOL_A_QUERY_MAX + 1];
+
+	memset(out, 0, sizeof(*out));
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr *e = nlmsg_data(nlh);
+
+		out->error = -e->error;
+		out->error_class = DNSPOOL_ERROR_CLASS_LOCAL;
+		dp_error_text(nlh, req, out->text, sizeof(out->text));
+		return;
+	}
+	if (dp_parse(nlh, tb, DNSPOOL_A_QUERY_MAX) < 0) {
+		out->error = EPROTO;
+		snprintf(out->text, sizeof(out->text), "unreadable answer from the kernel");
+		return;
+	}
+	if (tb[DNSPOOL_A_QUERY_UPSTREAM])
+		snprintf(out->upstream, sizeof(out->upstream), "%s",
+			 nla_get_string(tb[DNSPOOL_A_QUERY_UPSTREAM]));
+	if (tb[DNSPOOL_A_QUERY_ERROR]) {
+		out->error = nla_get_u32(tb[DNSPOOL_A_QUERY_ERROR]);
+		out->error_class = tb[DNSPOOL_A_QUERY_ERROR_CLASS] ?
+				   nla_get_u32(tb[DNSPOOL_A_QUERY_ERROR_CLASS]) : 0;
+		snprintf(out->text, sizeof(out->text), "%s: %s (%s error)", out->upstream,
+			 strerror(out->error),
+			 out->error_class == DNSPOOL_ERROR_CLASS_UPSTREAM ? "upstream" : "local");
+		return;
+	}
+	if (!tb[DNSPOOL_A_QUERY_MSG]) {
+		out->error = EPROTO;
+		snprintf(out->text, sizeof(out->text), "answer without a message");
+		return;
+	}
+	out->msg = nla_data(tb[DNSPOOL_A_QUERY_MSG]);
+	out->len = nla_len(tb[DNSPOOL_A_QUERY_MSG]);
+	if (tb[DNSPOOL_A_QUERY_TRANSPORT])
+		out->transport = nla_get_u32(tb[DNSPOOL_A_QUERY_TRANSPORT]);
+	if (tb[DNSPOOL_A_QUERY_RTT_US])
+		out->rtt_us = nla_get_u32(tb[DNSPOOL_A_QUERY_RTT_US]);
+	if (tb[DNSPOOL_A_QUERY_REUSED])
+		out->reused = nla_get_u8(tb[DNSPOOL_A_QUERY_REUSED]);
+}
+
+typedef void (*outcome_fn)(struct pending *p, struct outcome *o, void *arg);
+
+/*
+ * Reads replies until one arrives, calling @fn for each answered entry of
+ * @pend (@n of them, seq numbers @base..@base+n-1).  Returns the number of
+ * outcomes read, or -1 when the kernel went silent or the socket failed.
+ */
+static int read_replies(struct pending *pend, unsigned int n, unsigned int base,
+			outcome_fn fn, void *arg)
+{
+	struct nl_sock *sk = dp_socket();
+	struct pollfd pfd = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+	struct sockaddr_nl who;
+	unsigned char *buf = NULL;
+	int len, got = 0;
+
+	switch (poll(&pfd, 1, ANSWER_WAIT_MS)) {
+	case 0:
+		dp_err("no answer from the kernel");
+		return -1;
+	case -1:
+		dp_err("poll: %s", strerror(errno));
+		return -1;
+	}
+	len = nl_recv(sk, &who, &buf, NULL);
+	if (len < 0) {
+		dp_err("netlink: %s%s", nl_geterror(len),
+		       len == -NLE_NOMEM ? " (answers lost: receive buffer full)" : "");
+		return -1;
+	}
+	for (struct nlmsghdr *nlh = (void *)buf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+		struct pending *p;
+		struct outcome o;
+
+		if (nlh->nlmsg_seq < base || nlh->nlmsg_seq >= base + n)
+			continue;	/* not ours: a stale answer */
+		p = &pend[nlh->nlmsg_seq - base];
+		if (p->answered || (nlh->nlmsg_type == NLMSG_ERROR &&
+				    !((struct nlmsgerr *)nlmsg_data(nlh))->error))
+			continue;
+		read_outcome(nlh, p->req, &o);
+		p->answered = true;
+		got++;
+		fn(p, &o, arg);
+	}
+	free(buf);
+	return got;
+}
+
+/* Sends every query of @pend, at most @window in flight. */
+static int exchange(struct pending *pend, unsigned int n, unsigned int window,
+		    outcome_fn fn, void *arg)
+{
+	unsigned int base = (unsigned int)time(NULL) << 8, sent = 0, done = 0;
+	int got;
+
+	for (unsigned int i = 0; i < n; i++)
+		pend[i].seq = base + i;
+	while (done < n) {
+		while (sent < n && sent - done < window) {
+			if (send_query(pend[sent].req, pend[sent].seq) < 0) {
+				dp_err("cannot send: %s", strerror(errno));
+				return -1;
+			}
+			sent++;
+		}
+		got = read_replies(pend, n, base, fn, arg);
+		if (got < 0)
+			return -1;
+		done += got;
+	}
+	return 0;
+}
+
+static int build_query(const char *qname, const char *type, uint8_t **wire, size_t *len)
+{
+	ldns_rr_type t = LDNS_RR_TYPE_A;
+	ldns_pkt *pkt = NULL;
+	ldns_status st;
+
+	if (type) {
+		t = ldns_get_rr_type_by_name(type);
+		if (!t)
+			return dp_usage_exit("unknown type '%s'", type);
+	}
+	st = ldns_pkt_query_new_frm_str(&pkt, qname, t, LDNS_RR_CLASS_IN, LDNS_RD);
+	if (st != LDNS_STATUS_OK)
+		return dp_usage_err("bad name '%s': %s", qname, ldns_get_errorstr_by_id(st));
+	ldns_pkt_set_random_id(pkt);
+	ldns_pkt_set_edns_udp_size(pkt, 1232);
+	st = ldns_pkt2wire(wire, pkt, len);
+	ldns_pkt_free(pkt);
+	if (st != LDNS_STATUS_OK)
+		return dp_usage_err("cannot build a query for '%s': %s", qname, ldns_get_errorstr_by_id(st));
+	return 0;
+}
+
+static const char *rcode_name(ldns_pkt *pkt)
+{
+	ldns_lookup_table *r = ldns_lookup_by_id(ldns_rcodes, ldns_pkt_get_rcode(pkt));
+
+	return r ? r->name : "UNKNOWN";
+}
+
+static json_object *answer_json(ldns_pkt *pkt, const struct outcome *o)
+{
+	json_object *obj = json_object_new_object(), *answers = json_object_new_array();
+	ldns_rr_list *rrs = ldns_pkt_answer(pkt);
+
+	json_object_object_add(obj, "upstream", json_object_new_string(o->upstream));
+	json_object_object_add(obj, "transport", json_object_new_string(transport_name(o->transport)));
+	json_object_object_add(obj, "rcode", json_object_new_string(rcode_name(pkt)));
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		json_object *a = json_object_new_object();
+		ldns_buffer *data = ldns_buffer_new(256);
+		char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+		char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+
+		for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+			if (j)
+				ldns_buffer_printf(data, " ");
+			ldns_rdf2buffer_str(data, ldns_rr_rdf(rr, j));
+		}
+		json_object_object_add(a, "name", json_object_new_string(owner ? owner : ""));
+		json_object_object_add(a, "type", json_object_new_string(type ? type : ""));
+		json_object_object_add(a, "ttl", json_object_new_int64(ldns_rr_ttl(rr)));
+		json_object_object_add(a, "data", json_object_new_string(ldns_buffer_export2str(data)));
+		json_object_array_add(answers, a);
+		free(owner);
+		free(type);
+		ldns_buffer_free(data);
+	}
+	json_object_object_add(obj, "answers", answers);
+	json_object_object_add(obj, "rtt_us", json_object_new_int64(o->rtt_us));
+	json_object_object_add(obj, "reused", json_object_new_boolean(o->reused));
+	return obj;
+}
+
+struct single {
+	int ret;
+	bool raw;
+};
+
+static void print_single(struct pending *p, struct outcome *o, void *arg)
+{
+	struct single *s = arg;
+	ldns_pkt *pkt = NULL;
+
+	(void)p;
+	if (o->error) {
+		dp_err("%s", o->text);
+		s->ret = EXIT_FAIL;
+		return;
+	}
+	if (s->raw) {
+		s->ret = fwrite(o->msg, 1, o->len, stdout) == o->len ? EXIT_OK : EXIT_FAIL;
+		return;
+	}
+	if (ldns_wire2pkt(&pkt, o->msg, o->len) != LDNS_STATUS_OK) {
+		dp_err("%s sent an answer that does not parse", o->upstream);
+		s->ret = EXIT_FAIL;
+		return;
+	}
+	if (json_output) {
+		json_object *obj = answer_json(pkt, o);
+
+		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(obj);
+	} else {
+		ldns_pkt_print(stdout, pkt);
+		printf(";; UPSTREAM: %s (%s)\n;; RTT: %u us\n;; REUSED: %s\n", o->upstream,
+		       transport_name(o->transport), o->rtt_us, o->reused ? "yes" : "no");
+	}
+	ldns_pkt_free(pkt);
+	s->ret = EXIT_OK;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 0;
+
+	*data = NULL;
+	*len = 0;
+	if (!f) {
+		dp_err("cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 4096;
+			*data = realloc(*data, cap);
+			if (!*data) {
+				dp_err("out of memory");
+				return -1;
+			}
+		}
+		size_t n = fread(*data + *len, 1, cap - *len, f);
+
+		*len += n;
+		if (!n)
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static int query_one(const struct query_opts *o, uint8_t *wire, size_t len, bool raw)
+{
+	struct pending p = { .req = query_msg(o, wire, len) };
+	struct single s = { .ret = EXIT_FAIL, .raw = raw };
+
+	if (!p.req)
+		return EXIT_FAIL;
+	if (exchange(&p, 1, 1, print_single, &s))
+		s.ret = EXIT_FAIL;
+	nlmsg_free(p.req);
+	return s.ret;
+}
+
+struct summary {
+	unsigned long sent, answered, local, upstream, refused;
+	char first_error[1024];
+};
+
+static void count_outcome(struct pending *p, struct outcome *o, void *arg)
+{
+	struct summary *sum = arg;
+
+	if (!o->error) {
+		sum->answered++;
+		return;
+	}
+	if (o->msg == NULL && !o->upstream[0])
+		sum->refused++;
+	else if (o->error_class == DNSPOOL_ERROR_CLASS_UPSTREAM)
+		sum->upstream++;
+	else
+		sum->local++;
+	if (!sum->first_error[0])
+		snprintf(sum->first_error, sizeof(sum->first_error), "%s: %s", p->label, o->text);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int query_batch(const struct query_opts *o, const char *path, unsigned int window)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	struct pending *pend = NULL;
+	struct summary sum = {};
+	unsigned int n = 0, cap = 0, lineno = 0;
+	char line[1024];
+	double t0, elapsed;
+	int ret = EXIT_OK;
+
+	if (!f) {
+		dp_err("cannot open '%s': %s", path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *qname, *type, *save;
+		uint8_t *wire;
+		size_t len;
+
+		lineno++;
+		qname = strtok_r(line, " \t\r\n", &save);
+		if (!qname || *qname == '#')
+			continue;
+		type = strtok_r(NULL, " \t\r\n", &save);
+		if (build_query(qname, type, &wire, &len)) {
+			dp_err("%s:%u: not a query", path, lineno);
+			ret = EXIT_USAGE;
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			pend = realloc(pend, cap * sizeof(*pend));
+			if (!pend) {
+				dp_err("out of memory");
+				return EXIT_FAIL;
+			}
+		}
+		memset(&pend[n], 0, sizeof(pend[n]));
+		pend[n].req = query_msg(o, wire, len);
+		pend[n].label = strdup(qname);
+		free(wire);
+		if (!pend[n].req)
+			return EXIT_FAIL;
+		n++;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (ret != EXIT_OK)
+		return ret;
+
+	t0 = now_s();
+	if (exchange(pend, n, window, count_outcome, &sum))
+		ret = EXIT_FAIL;
+	elapsed = now_s() - t0;
+	sum.sent = n;
+	if (json_output) {
+		json_object *obj = json_object_new_object();
+
+		json_object_object_add(obj, "sent", json_object_new_int64(sum.sent));
+		json_object_object_add(obj, "answered", json_object_new_int64(sum.answered));
+		json_object_object_add(obj, "local_errors", json_object_new_int64(sum.local));
+		json_object_object_add(obj, "upstream_errors", json_object_new_int64(sum.upstream));
+		json_object_object_add(obj, "refused", json_object_new_int64(sum.refused));
+		json_object_object_add(obj, "elapsed_s", json_object_new_double(elapsed));
+		json_object_object_add(obj, "qps", json_object_new_double(elapsed > 0 ? n / elapsed : 0));
+		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY));
+		json_object_put(obj);
+	} else {
+		printf("sent %lu answered %lu local-errors %lu upstream-errors %lu refused %lu elapsed %.3fs qps %.0f\n",
+		       sum.sent, sum.answered, sum.local, sum.upstream, sum.refused, elapsed,
+		       elapsed > 0 ? n / elapsed : 0);
+	}
+	if (sum.first_error[0])
+		dp_err("first error: %s", sum.first_error);
+	for (unsigned int i = 0; i < n; i++) {
+		nlmsg_free(pend[i].req);
+		free((char *)pend[i].label);
+	}
+	free(pend);
+	if (ret == EXIT_OK && sum.answered != sum.sent)
+		ret = EXIT_FAIL;
+	return ret;
+}
+
+int cmd_query(int argc, char **argv)
+{
+	struct query_opts o = {};
+	const char *raw = NULL, *batch = NULL, *qname = NULL, *type = NULL;
+	uint32_t window = 100;
+	uint8_t *wire;
+	size_t len;
+	int ret;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (is_help(a)) {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		} else if (a[0] == '@' && !o.upstream) {
+			o.upstream = a + 1;
+		} else if (!strcmp(a, "+tcp")) {
+			o.tcp = true;
+		} else if (!strcmp(a, "--raw") || !strcmp(a, "--batch") ||
+			   !strcmp(a, "--concurrency")) {
+			if (i + 1 == argc)
+				return dp_usage_err("query: %s needs a value", a);
+			if (!strcmp(a, "--raw"))
+				raw = argv[++i];
+			else if (!strcmp(a, "--batch"))
+				batch = argv[++i];
+			else if (parse_u32(argv[++i], &window) || !window)
+				return dp_usage_exit("query: --concurrency takes a number from 1");
+		} else if (!qname && a[0] != '-' && a[0] != '+') {
+			qname = a;
+		} else if (qname && !type && a[0] != '-' && a[0] != '+') {
+			type = a;
+		} else {
+			return dp_usage_exit("query: unexpected '%s' (see dnspoolctl query --help)",
+					     a);
+		}
+	}
+	if (!!raw + !!batch + !!qname != 1)
+		return dp_usage_exit("query: give one of QNAME, --raw FILE or --batch FILE");
+	if (batch)
+		return query_batch(&o, batch, window);
+	if (raw) {
+		if (read_file(raw, &wire, &len))
+			return EXIT_FAIL;
+	} else if (build_query(qname, type, &wire, &len)) {
+		return EXIT_USAGE;
+	}
+	ret = query_one(&o, wire, len, raw != NULL);
+	free(wire);
+	return ret;
+}

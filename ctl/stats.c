@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dnspoolctl stats: the pools and their counters. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <linux/dnspool.h>
+
+#include "args.h"
+#include "dnspoolctl.h"
+#include "nl.h"
+
+/* The counters, by their JSON names; the text table shows the first few. */
+static const struct {
+	const char *key;
+	const char *column;
+	int attr;
+} counters[] = {
+	{ "queries", "QUERIES", DNSPOOL_A_POOL_QUERIES },
+	{ "answers", "ANSWERS", DNSPOOL_A_POOL_ANSWERS },
+	{ "timeouts", "TIMEOUTS", DNSPOOL_A_POOL_TIMEOUTS },
+	{ "local_errors", "LOCAL-ERR", DNSPOOL_A_POOL_LOCAL_ERRORS },
+	{ "upstream_errors", "UPSTREAM-ERR", DNSPOOL_A_POOL_UPSTREAM_ERRORS },
+	{ "mismatched", "MISMATCHED", DNSPOOL_A_POOL_MISMATCHED },
+	{ "conns_opened", "OPENED", DNSPOOL_A_POOL_CONNS_OPENED },
+	{ "reuses", "REUSES", DNSPOOL_A_POOL_REUSES },
+	{ "malformed", NULL, DNSPOOL_A_POOL_MALFORMED },
+	{ "truncated_retries", NULL, DNSPOOL_A_POOL_TRUNCATED_RETRIES },
+	{ "retries", NULL, DNSPOOL_A_POOL_RETRIES },
+	{ "conns_closed", NULL, DNSPOOL_A_POOL_CONNS_CLOSED },
+	{ "conns_reaped", NULL, DNSPOOL_A_POOL_CONNS_REAPED },
+	{ "rotations", NULL, DNSPOOL_A_POOL_ROTATIONS },
+	{ "dial_failures", NULL, DNSPOOL_A_POOL_DIAL_FAILURES },
+};
+
+#define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
+
+static uint64_t get_uint(struct nlattr *a)
+{
+	if (!a)
+		return 0;
+	return nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
+}
+
+static uint32_t get_u32(struct nlattr **tb, int attr)
+{
+	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
+}
+
+static void address(struct nlattr **tb, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned int port = tb[DNSPOOL_A_POOL_PORT] ? ntohs(nla_get_u16(tb[DNSPOOL_A_POOL_PORT])) : 0;
+
+	if (tb[DNSPOOL_A_POOL_IPV4]) {
+		inet_ntop(AF_INET, nla_data(tb[DNSPOOL_A_POOL_IPV4]), addr, sizeof(addr));
+		snprintf(buf, len, "%s:%u", addr, port);
+	} else if (tb[DNSPOOL_A_POOL_IPV6]) {
+		inet_ntop(AF_INET6, nla_data(tb[DNSPOOL_A_POOL_IPV6]), addr, sizeof(addr));
+		snprintf(buf, len, "[%s]:%u", addr, port);
+	}
+}
+
+struct table {
+	json_object *list;
+	bool header_done;
+};
+
+static int on_pool(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[DNSPOOL_A_POOL_MAX + 1];
+	struct table *t = arg;
+	char addr[64] = "", dur[32];
+	size_t i;
+
+	if (dp_parse(nlh, tb, DNSPOOL_A_POOL_MAX) < 0 || !tb[DNSPOOL_A_POOL_UPSTREAM])
+		return NL_SKIP;
+	address(tb, addr, sizeof(addr));
+	if (t->list) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+				       json_object_new_string(nla_get_string(tb[DNSPOOL_A_POOL_UPSTREAM])));
+		json_object_object_add(o, "address", json_object_new_string(addr));
+		json_object_object_add(o, "network",
+				       json_object_new_string(transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT))));
+		json_object_object_add(o, "active_count",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS)));
+		json_object_object_add(o, "total_count",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_TOTAL_CONNS)));
+		json_object_object_add(o, "max_connections",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_MAX_CONNS)));
+		json_object_object_add(o, "idle_timeout_ms",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS)));
+		json_object_object_add(o, "inflight",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_INFLIGHT)));
+		json_object_object_add(o, "peak_conns",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_PEAK_CONNS)));
+		for (i = 0; i < N_COUNTERS; i++)
+			json_object_object_add(o, counters[i].key,
+					       json_object_new_int64(get_uint(tb[counters[i].attr])));
+		json_object_array_add(t->list, o);
+		return NL_OK;
+	}
+	if (!t->header_done) {
+		printf("%-16s %-4s %-24s %6s %5s %4s %6s %8s", "UPSTREAM", "NET", "ADDRESS",
+		       "ACTIVE", "TOTAL", "MAX", "IDLE", "INFLIGHT");
+		for (i = 0; i < N_COUNTERS && counters[i].column; i++)
+			printf(" %*s", (int)strlen(counters[i].column) < 8 ? 8 :
+			       (int)strlen(counters[i].column), counters[i].column);
+		putchar('\n');
+		t->header_done = true;
+	}
+	format_duration_ms(get_u32(tb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS), dur, sizeof(dur));
+	printf("%-16s %-4s %-24s %6u %5u %4u %6s %8u", nla_get_string(tb[DNSPOOL_A_POOL_UPSTREAM]),
+	       transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT)), addr,
+	       get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS), get_u32(tb, DNSPOOL_A_POOL_TOTAL_CONNS),
+	       get_u32(tb, DNSPOOL_A_POOL_MAX_CONNS), dur, get_u32(tb, DNSPOOL_A_POOL_INFLIGHT));
+	for (i = 0; i < N_COUNTERS && counters[i].column; i++)
+		printf(" %*llu", (int)strlen(counters[i].column) < 8 ? 8 :
+		       (int)strlen(counters[i].column),
+		       (unsigned long long)get_uint(tb[counters[i].attr]));
+	putchar('\n');
+	return NL_OK;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct table t = { .list = json_output ? json_object_new_array() : NULL };
+	struct nl_msg *msg;
+	int ret;
+
+	if (argc && is_help(argv[0])) {
+		printf("Usage: dnspoolctl [-j] [-n NETNS] stats [NAME]\n"
+		       "The pools of every upstream, or of NAME, with their connections and counters.\n");
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return dp_usage_exit("stats: takes at most one NAME (see dnspoolctl stats --help)");
+	msg = dp_msg_new(DNSPOOL_CMD_POOL_GET, NLM_F_DUMP);
+	if (!msg)
+		return EXIT_FAIL;
+	if (argc)
+		nla_put_string(msg, DNSPOOL_A_POOL_UPSTREAM, argv[0]);
+	ret = dp_request(msg, on_pool, &t) ? EXIT_FAIL : EXIT_OK;
+	if (t.list && ret == EXIT_OK)
+		printf("%s\n", json_object_to_json_string_ext(t.list, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(t.list);
+	return ret;
+}

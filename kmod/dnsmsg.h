@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The little DNS parsing the module needs: the header and the question.
+ */
+#ifndef _DNSPOOL_DNSMSG_H
+#define _DNSPOOL_DNSMSG_H
+
+#include <linux/types.h>
+
+#define DNS_HDR_LEN	12
+
+static inline u16 dnsmsg_id(const u8 *msg)
+{
+	return (msg[0] << 8) | msg[1];
+}
+
+static inline void dnsmsg_set_id(u8 *msg, u16 id)
+{
+	msg[0] = id >> 8;
+	msg[1] = id & 0xff;
+}
+
+static inline bool dnsmsg_is_response(const u8 *msg)
+{
+	return msg[2] & 0x80;
+}
+
+static inline bool dnsmsg_truncated(const u8 *msg)
+{
+	return msg[2] & 0x02;
+}
+
+int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len);
+bool dnsmsg_question_matches(const u8 *query, size_t qlen, size_t name_len,
+			     const u8 *answer, size_t alen);
+
+#endif /* _DNSPOOL_DNSMSG_H */

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Pool behaviour against a real upstream: growth to max-conns then sharing
+# the least recently used connection, sockets counted with ss, reaping of
+# idle connections, upstream failures classified, and teardown (upstream
+# removal, module unload) with queries in flight.
+. "$(dirname "$0")/lib.sh"
+
+PORT=5302
+UNBOUND=
+cleanup() {
+	[ -n "$UNBOUND" ] && kill "$UNBOUND" 2>/dev/null
+	nft delete table inet dnspool_test 2>/dev/null
+}
+trap cleanup EXIT
+
+stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-udp}\") | .$2"; }
+names_file() {
+	local f i
+	f=$(mktemp)
+	for i in $(seq "$1"); do echo "h$i.dnspool.test A"; done >"$f"
+	echo "$f"
+}
+# Sockets of this host to the test upstream's port, by ss.
+sockets_to() { ss -Han "$1" dst ":$PORT" | wc -l; }
+
+ktap_print_header
+ktap_set_plan 8
+dnspool_load
+for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+UNBOUND=$(start_unbound 127.0.0.1 $PORT) || ktap_exit_fail_msg "no unbound"
+Q1000=$(names_file 1000)
+
+full_pool_shares() {
+	local out peak
+	"$CTL" upstream add small tcp://127.0.0.1:$PORT max-conns 2 || return 1
+	out=$("$CTL" -j query @small --batch "$Q1000" --concurrency 500) || { echo "# $out"; return 1; }
+	peak=$(stat_of small peak_conns tcp)
+	[ "$(stat_of small conns_opened tcp)" = 2 ] && [ "$peak" = 2 ] &&
+	[ "$(stat_of small reuses tcp)" -ge 998 ] || { "$CTL" -j stats small | sed 's/^/# /'; return 1; }
+}
+check "pool full: 1000 queries share 2 connections" full_pool_shares
+
+ss_bound() {
+	local max=0 n out i
+	"$CTL" upstream add wide udp://127.0.0.1:$PORT || return 1
+	"$CTL" query @wide --batch "$Q1000" --concurrency 1000 >/tmp/wide.out 2>&1 &
+	for i in $(seq 30); do
+		n=$(sockets_to -u)
+		[ "$n" -gt "$max" ] && max=$n
+		kill -0 $! 2>/dev/null || break
+		sleep 0.1
+	done
+	wait $! || { sed 's/^/# /' /tmp/wide.out; return 1; }
+	echo "# at most $max UDP sockets to the upstream seen by ss"
+	[ "$max" -ge 1 ] && [ "$max" -le 10 ] && [ "$(stat_of wide conns_opened)" -le 10 ] &&
+	[ "$(stat_of wide answers)" = 1000 ]
+}
+check "1000 in flight on udp: ss never sees more than max-conns sockets" ss_bound
+
+reaping() {
+	"$CTL" upstream add reap udp://127.0.0.1:$PORT idle-timeout 500ms reap-interval 200ms || return 1
+	"$CTL" query @reap a.dnspool.test >/dev/null || return 1
+	[ "$(stat_of reap total_count)" = 1 ] || return 1
+	# Two reap intervals past the idle timeout, and some slack.
+	sleep 2
+	[ "$(stat_of reap total_count)" = 0 ] && [ "$(stat_of reap conns_reaped)" = 1 ] &&
+	[ "$(sockets_to -u)" -le 10 ]
+}
+check "reaper closes an idle connection" reaping
+
+busy_not_reaped() {
+	local i
+	"$CTL" upstream set reap idle-timeout 1s reap-interval 200ms || return 1
+	for i in $(seq 15); do "$CTL" query @reap a.dnspool.test >/dev/null || return 1; sleep 0.2; done
+	[ "$(stat_of reap conns_reaped)" = 1 ] && [ "$(stat_of reap total_count)" = 1 ]
+}
+check "a busy connection is not reaped" busy_not_reaped
+
+refused() {
+	local out t0
+	"$CTL" upstream add closed-udp udp://127.0.0.1:5399 timeout 2s || return 1
+	"$CTL" upstream add closed-tcp tcp://127.0.0.1:5399 timeout 2s || return 1
+	t0=$(date +%s)
+	out=$("$CTL" query @closed-udp a.dnspool.test 2>&1) && return 1
+	grep -q "upstream error" <<<"$out" || { echo "# $out"; return 1; }
+	out=$("$CTL" query @closed-tcp a.dnspool.test 2>&1) && return 1
+	grep -q "Connection refused (upstream error)" <<<"$out" || { echo "# $out"; return 1; }
+	[ $(($(date +%s) - t0)) -le 12 ] &&
+	[ "$(stat_of closed-tcp upstream_errors tcp)" = 1 ] && [ "$(stat_of closed-tcp local_errors tcp)" = 0 ]
+}
+check "upstream down: refused, classified upstream, in bounded time" refused
+
+timeout_dropped() {
+	local out t0
+	nft add table inet dnspool_test &&
+	nft add chain inet dnspool_test in '{ type filter hook input priority 0; }' &&
+	nft add rule inet dnspool_test in udp dport 5398 drop || return 1
+	"$CTL" upstream add black udp://127.0.0.1:5398 timeout 1s || return 1
+	t0=$(date +%s)
+	out=$("$CTL" query @black a.dnspool.test 2>&1) && return 1
+	grep -q "timed out (upstream error)" <<<"$out" || { echo "# $out"; return 1; }
+	[ $(($(date +%s) - t0)) -le 5 ] && [ "$(stat_of black timeouts)" = 1 ]
+}
+check "upstream silent: the query times out within 3x its timeout, upstream error" timeout_dropped
+
+del_in_flight() {
+	local rc out
+	"$CTL" upstream set black timeout 30s || return 1
+	"$CTL" -j query @black --batch "$Q1000" --concurrency 1000 >/tmp/del.out 2>/dev/null &
+	sleep 2
+	"$CTL" upstream del black || return 1
+	wait $!
+	rc=$?
+	out=$(cat /tmp/del.out)
+	[ $rc = 1 ] && jq -e '.sent == 1000 and .local_errors == 1000' <<<"$out" >/dev/null ||
+		{ echo "# exit $rc: $out"; return 1; }
+}
+check "upstream removed with 1000 queries in flight: all end with an error" del_in_flight
+
+unload_in_flight() {
+	local rc
+	"$CTL" upstream add black2 udp://127.0.0.1:5398 timeout 30s || return 1
+	"$CTL" -j query @black2 --batch "$Q1000" --concurrency 1000 >/tmp/unload.out 2>/dev/null &
+	sleep 2
+	modprobe -r dnspool || return 1
+	wait $!
+	rc=$?
+	[ $rc = 1 ] && jq -e '.sent == 1000 and .answered == 0' /tmp/unload.out >/dev/null ||
+		{ echo "# exit $rc: $(cat /tmp/unload.out)"; return 1; }
+	modprobe dnspool
+}
+check "module unloaded with 1000 queries in flight: all end, nobody hangs" unload_in_flight
+rm -f "$Q1000"
+ktap_finished

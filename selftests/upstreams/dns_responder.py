@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A misbehaving DNS upstream for the tests, answering every question with
+A 192.0.2.99, in ways unbound never would:
+
+  --reverse N        TCP: read N queries, then answer them in reverse order
+  --split            TCP: send each answer in 1-byte writes (partial frames)
+  --close-after N    TCP: close the connection after reading N queries,
+                     unanswered (once; later connections are answered)
+  --wrong-question   UDP: first answer each query for another name, then
+                     correctly
+  --ids FILE         write the ID of every query received, one per line
+"""
+import argparse
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def answer(query, name_override=None):
+    """A response to @query: same ID and question, one A record."""
+    qid, flags = struct.unpack('>HH', query[:4])
+    end = 12
+    while query[end] != 0:
+        end += query[end] + 1
+    question = query[12:end + 5]
+    if name_override:
+        labels = b''.join(bytes([len(x)]) + x.encode() for x in name_override.split('.'))
+        question = labels + b'\x00' + question[-4:]
+    hdr = struct.pack('>HHHHHH', qid, 0x8180 | (flags & 0x0100), 1, 1, 0, 0)
+    rr = b'\xc0\x0c' + struct.pack('>HHIH', 1, 1, 60, 4) + bytes([192, 0, 2, 99])
+    return hdr + question + rr
+
+
+def log_id(args, query):
+    if args.ids:
+        with open(args.ids, 'a') as f:
+            f.write('%d\n' % struct.unpack('>H', query[:2]))
+
+
+def recv_exact(conn, n):
+    buf = b''
+    while len(buf) < n:
+        chunk = conn.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+closed_once = threading.Event()
+
+
+def serve_tcp_conn(args, conn):
+    pending = []
+    while True:
+        prefix = recv_exact(conn, 2)
+        if prefix is None:
+            break
+        query = recv_exact(conn, struct.unpack('>H', prefix)[0])
+        if query is None:
+            break
+        log_id(args, query)
+        if args.close_after and not closed_once.is_set():
+            pending.append(query)
+            if len(pending) >= args.close_after:
+                closed_once.set()
+                break
+            continue
+        pending.append(query)
+        if args.reverse and len(pending) < args.reverse:
+            continue
+        for q in reversed(pending):
+            msg = answer(q)
+            data = struct.pack('>H', len(msg)) + msg
+            if args.split:
+                for i in range(len(data)):
+                    conn.sendall(data[i:i + 1])
+                    time.sleep(0.001)
+            else:
+                conn.sendall(data)
+        pending = []
+    conn.close()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--addr', default='127.0.0.1')
+    p.add_argument('--port', type=int, required=True)
+    p.add_argument('--tcp', action='store_true')
+    p.add_argument('--reverse', type=int, default=0)
+    p.add_argument('--split', action='store_true')
+    p.add_argument('--close-after', type=int, default=0)
+    p.add_argument('--wrong-question', action='store_true')
+    p.add_argument('--ids')
+    args = p.parse_args()
+
+    if args.tcp:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((args.addr, args.port))
+        s.listen(64)
+        print('ready', flush=True)
+        while True:
+            conn, _ = s.accept()
+            threading.Thread(target=serve_tcp_conn, args=(args, conn), daemon=True).start()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((args.addr, args.port))
+    print('ready', flush=True)
+    while True:
+        query, peer = s.recvfrom(65535)
+        log_id(args, query)
+        if args.wrong_question:
+            s.sendto(answer(query, 'spoofed.example'), peer)
+        s.sendto(answer(query), peer)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

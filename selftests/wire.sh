@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# What a connection does on the wire, against a misbehaving test upstream
+# (upstreams/dns_responder.py): TCP pipelining with answers in reverse
+# order, answers in one-byte pieces, an upstream that closes mid-stream;
+# random wire IDs (the client's restored); answers to another question
+# dropped (RFC 5452).
+. "$(dirname "$0")/lib.sh"
+
+RESPONDER="$(dirname "$0")/upstreams/dns_responder.py"
+PIDS=
+cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; }
+trap cleanup EXIT
+
+# responder PORT ARGS...: start one, wait until it listens.
+responder() {
+	local port=$1 fifo
+	shift
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	python3 "$RESPONDER" --port "$port" "$@" >"$fifo" &
+	PIDS="$PIDS $!"
+	read -r -t 10 _ <"$fifo"
+	rm -f "$fifo"
+}
+stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-tcp}\") | .$2"; }
+names_file() {
+	local f i
+	f=$(mktemp)
+	for i in $(seq "$1"); do echo "n$i.dnspool.test A"; done >"$f"
+	echo "$f"
+}
+
+ktap_print_header
+ktap_set_plan 6
+dnspool_load
+for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+IDS=$(mktemp)
+responder 5311 --tcp --reverse 20
+responder 5312 --tcp --split
+responder 5313 --tcp --close-after 5
+responder 5314 --wrong-question --ids "$IDS"
+
+reverse_order() {
+	local f out
+	f=$(names_file 20)
+	"$CTL" upstream add rev tcp://127.0.0.1:5311 max-conns 1 || return 1
+	out=$("$CTL" -j query @rev --batch "$f" --concurrency 20) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	jq -e '.answered == 20' <<<"$out" >/dev/null && [ "$(stat_of rev conns_opened)" = 1 ] &&
+	[ "$(stat_of rev mismatched)" = 0 ]
+}
+check "TCP: 20 queries pipelined on one connection, answered in reverse order" reverse_order
+
+split_frames() {
+	local f out
+	f=$(names_file 10)
+	"$CTL" upstream add split tcp://127.0.0.1:5312 max-conns 1 || return 1
+	out=$("$CTL" -j query @split --batch "$f" --concurrency 10) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	jq -e '.answered == 10' <<<"$out" >/dev/null && [ "$(stat_of split malformed)" = 0 ]
+}
+check "TCP: answers arriving a byte at a time" split_frames
+
+closed_mid_stream() {
+	local f out
+	f=$(names_file 5)
+	"$CTL" upstream add closer tcp://127.0.0.1:5313 max-conns 1 || return 1
+	out=$("$CTL" -j query @closer --batch "$f" --concurrency 5) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	jq -e '.answered == 5' <<<"$out" >/dev/null && [ "$(stat_of closer retries)" = 5 ] &&
+	[ "$(stat_of closer conns_opened)" = 2 ] || { "$CTL" -j stats closer | sed 's/^/# /'; return 1; }
+}
+check "TCP: upstream closes mid-stream, its queries retried once on a fresh connection" closed_mid_stream
+
+wrong_question() {
+	"$CTL" upstream add spoof udp://127.0.0.1:5314 || return 1
+	[ "$("$CTL" -j query @spoof a.dnspool.test A | jq -r '.answers[0].data')" = 192.0.2.99 ] &&
+	[ "$(stat_of spoof mismatched udp)" = 1 ] && [ "$(stat_of spoof answers udp)" = 1 ]
+}
+check "an answer to another question is dropped and counted; the real one is taken" wrong_question
+
+wire_ids() {
+	local f i
+	: >"$IDS"
+	for i in $(seq 20); do
+		printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x07dnspool\x04test\x00\x00\x01\x00\x01' |
+			"$CTL" query @spoof --raw - | od -An -tx1 -N2 | tr -d ' \n' >"$IDS.out"
+		[ "$(cat "$IDS.out")" = 1234 ] || { echo "# answer ID $(cat "$IDS.out")"; return 1; }
+	done
+	# 20 queries, all with client ID 0x1234 (4660): on the wire, others.
+	[ "$(wc -l <"$IDS")" = 20 ] && ! grep -qx 4660 "$IDS" && [ "$(sort -u "$IDS" | wc -l)" -ge 18 ] ||
+		{ echo "# wire IDs: $(tr '\n' ' ' <"$IDS")"; return 1; }
+}
+check "wire IDs are random, not the client's; the client's comes back" wire_ids
+
+ports_exhausted() {
+	local out rc
+	ip netns add tight || return 1
+	ip -n tight link set lo up
+	ip netns exec tight sysctl -qw net.ipv4.ip_local_port_range="40000 40000"
+	ip netns exec tight python3 "$RESPONDER" --port 5315 --tcp >/dev/null &
+	PIDS="$PIDS $!"
+	sleep 1
+	"$CTL" -n tight upstream add t tcp://127.0.0.1:5315 max-conns 4 || return 1
+	f=$(names_file 40)
+	out=$("$CTL" -n tight -j query --batch "$f" --concurrency 40)
+	rc=$?
+	rm -f "$f"
+	local_errors=$(jq .local_errors <<<"$out")
+	"$CTL" -n tight -j stats | jq -c '.[0] | {answers, local_errors, upstream_errors, dial_failures}' | sed 's/^/# /'
+	ip netns del tight
+	[ "$local_errors" -ge 1 ] && [ "$(jq .upstream_errors <<<"$out")" = 0 ]
+}
+check "no ephemeral port left: a local error, not the upstream's" ports_exhausted
+rm -f "$IDS" "$IDS.out"
+ktap_finished

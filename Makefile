@@ -39,10 +39,13 @@ check:
 demo:
 	selftests/vm/run.sh --kernel stock --demo
 
+bench:
+	selftests/vm/run.sh --kernel stock --bench
+
 vm-shell:
 	selftests/vm/run.sh --kernel $(if $(filter all,$(KERNEL)),stock,$(KERNEL)) --shell
 
 regen:
 	selftests/vm/ynl-regen.sh
 
-.PHONY: all module ctl selftests install clean check demo vm-shell regen
+.PHONY: all module ctl selftests install clean check demo bench vm-shell regen

@@ -36,6 +36,8 @@ static const char *const upstream_attrs[DNSPOOL_A_UPSTREAM_MAX + 1] = {
 	[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS] = "reap-interval",
 	[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS] = "dial-timeout",
 	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = "timeout",
+	[DNSPOOL_A_UPSTREAM_ROTATE_QUERIES] = "rotate-queries",
+	[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS] = "rotate-interval",
 };
 
 static const char *const query_attrs[DNSPOOL_A_QUERY_MAX + 1] = {

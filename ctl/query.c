@@ -48,7 +48,17 @@ struct pending {
 	unsigned int seq;
 	bool answered;
 	const char *label;	/* for messages */
+	double sent_at;		/* seconds, monotonic */
+	double latency;		/* seconds, from send to answer */
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 struct outcome {
 	int error;			/* positive errno, 0 answered */
@@ -173,6 +183,7 @@ static int read_replies(struct pending *pend, unsigned int n, unsigned int base,
 			continue;
 		read_outcome(nlh, p->req, &o);
 		p->answered = true;
+		p->latency = now_s() - p->sent_at;
 		got++;
 		fn(p, &o, arg);
 	}
@@ -191,6 +202,7 @@ static int exchange(struct pending *pend, unsigned int n, unsigned int window,
 		pend[i].seq = base + i;
 	while (done < n) {
 		while (sent < n && sent - done < window) {
+			pend[sent].sent_at = now_s();
 			if (send_query(pend[sent].req, pend[sent].seq) < 0) {
 				dp_err("cannot send: %s", strerror(errno));
 				return -1;
@@ -377,12 +389,31 @@ static void count_outcome(struct pending *p, struct outcome *o, void *arg)
 		snprintf(sum->first_error, sizeof(sum->first_error), "%s: %s", p->label, o->text);
 }
 
-static double now_s(void)
+static int cmp_double(const void *a, const void *b)
 {
-	struct timespec ts;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return x < y ? -1 : x > y;
+}
+
+/* Median and 99th percentile of the latencies of the answered queries. */
+static void percentiles(struct pending *pend, unsigned int n, double *p50, double *p99)
+{
+	double *l = calloc(n ? n : 1, sizeof(*l));
+	unsigned int k = 0;
+
+	*p50 = *p99 = 0;
+	if (!l)
+		return;
+	for (unsigned int i = 0; i < n; i++)
+		if (pend[i].answered)
+			l[k++] = pend[i].latency;
+	qsort(l, k, sizeof(*l), cmp_double);
+	if (k) {
+		*p50 = l[k / 2];
+		*p99 = l[k * 99 / 100];
+	}
+	free(l);
 }
 
 static int query_batch(const struct query_opts *o, const char *path, unsigned int window)
@@ -392,7 +423,7 @@ static int query_batch(const struct query_opts *o, const char *path, unsigned in
 	struct summary sum = {};
 	unsigned int n = 0, cap = 0, lineno = 0;
 	char line[1024];
-	double t0, elapsed;
+	double t0, elapsed, p50, p99;
 	int ret = EXIT_OK;
 
 	if (!f) {
@@ -440,6 +471,7 @@ static int query_batch(const struct query_opts *o, const char *path, unsigned in
 		ret = EXIT_FAIL;
 	elapsed = now_s() - t0;
 	sum.sent = n;
+	percentiles(pend, n, &p50, &p99);
 	if (json_output) {
 		json_object *obj = json_object_new_object();
 
@@ -450,12 +482,14 @@ static int query_batch(const struct query_opts *o, const char *path, unsigned in
 		json_object_object_add(obj, "refused", json_object_new_int64(sum.refused));
 		json_object_object_add(obj, "elapsed_s", json_object_new_double(elapsed));
 		json_object_object_add(obj, "qps", json_object_new_double(elapsed > 0 ? n / elapsed : 0));
+		json_object_object_add(obj, "p50_us", json_object_new_int64(p50 * 1e6));
+		json_object_object_add(obj, "p99_us", json_object_new_int64(p99 * 1e6));
 		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY));
 		json_object_put(obj);
 	} else {
-		printf("sent %lu answered %lu local-errors %lu upstream-errors %lu refused %lu elapsed %.3fs qps %.0f\n",
+		printf("sent %lu answered %lu local-errors %lu upstream-errors %lu refused %lu elapsed %.3fs qps %.0f p50 %.0fus p99 %.0fus\n",
 		       sum.sent, sum.answered, sum.local, sum.upstream, sum.refused, elapsed,
-		       elapsed > 0 ? n / elapsed : 0);
+		       elapsed > 0 ? n / elapsed : 0, p50 * 1e6, p99 * 1e6);
 	}
 	if (sum.first_error[0])
 		dp_err("first error: %s", sum.first_error);

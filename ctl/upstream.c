@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"URI:   udp://ADDR[:PORT] | tcp://ADDR[:PORT] | tls://ADDR[:PORT]\n"
 	"       (IPv6 in brackets; port 53 by default, 853 for tls)\n"
 	"OPTION: max-conns N | idle-timeout DUR | reap-interval DUR |\n"
-	"        dial-timeout DUR | timeout DUR | tls-name HOST\n"
+	"        dial-timeout DUR | timeout DUR | tls-name HOST |\n"
+	"        rotate-queries N | rotate-interval DUR (udp)\n"
 	"DUR:   a number and a unit: 250ms, 10s, 5m, 1h\n";
 
 static int usage(void)
@@ -44,6 +45,7 @@ static const struct {
 	{ "reap-interval", DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS },
 	{ "dial-timeout", DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS },
 	{ "timeout", DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS },
+	{ "rotate-interval", DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS },
 };
 
 /* The options shared by add and set, as attributes of @msg. */
@@ -57,10 +59,11 @@ static int put_options(struct nl_msg *msg, int argc, char **argv)
 
 		if (argc < 2)
 			return dp_usage_err("option '%s' needs a value", opt);
-		if (!strcmp(opt, "max-conns")) {
+		if (!strcmp(opt, "max-conns") || !strcmp(opt, "rotate-queries")) {
 			if (parse_u32(val, &v))
 				return -1;
-			nla_put_u32(msg, DNSPOOL_A_UPSTREAM_MAX_CONNS, v);
+			nla_put_u32(msg, opt[0] == 'm' ? DNSPOOL_A_UPSTREAM_MAX_CONNS :
+				    DNSPOOL_A_UPSTREAM_ROTATE_QUERIES, v);
 			continue;
 		}
 		if (!strcmp(opt, "tls-name")) {
@@ -178,7 +181,13 @@ static void print_text(struct nlattr **tb)
 	format_uri(tb, uri, sizeof(uri));
 	printf("%s %s max-conns %u", nla_get_string(tb[DNSPOOL_A_UPSTREAM_NAME]), uri,
 	       get_u32(tb, DNSPOOL_A_UPSTREAM_MAX_CONNS));
+	if (get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) == DNSPOOL_TRANSPORT_UDP)
+		printf(" rotate-queries %u", get_u32(tb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES));
 	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		/* Rotation is a UDP matter. */
+		if (durations[i].attr == DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS &&
+		    get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) != DNSPOOL_TRANSPORT_UDP)
+			continue;
 		format_duration_ms(get_u32(tb, durations[i].attr), dur, sizeof(dur));
 		printf(" %s %s", durations[i].opt, dur);
 	}
@@ -195,6 +204,8 @@ static json_object *to_json(struct nlattr **tb)
 		{ "reap_interval_ms", DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS },
 		{ "dial_timeout_ms", DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS },
 		{ "query_timeout_ms", DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS },
+		{ "rotate_queries", DNSPOOL_A_UPSTREAM_ROTATE_QUERIES },
+		{ "rotate_interval_ms", DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS },
 	};
 	json_object *o = json_object_new_object();
 	char addr[INET6_ADDRSTRLEN] = "", uri[96];

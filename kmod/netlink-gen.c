@@ -31,8 +31,18 @@ static const struct netlink_range_validation dnspool_a_upstream_query_timeout_ms
 	.max	= 60000ULL,
 };
 
+static const struct netlink_range_validation dnspool_a_upstream_rotate_queries_range = {
+	.min	= 1ULL,
+	.max	= 1000000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_upstream_rotate_interval_ms_range = {
+	.min	= 100ULL,
+	.max	= 86400000ULL,
+};
+
 /* DNSPOOL_CMD_UPSTREAM_ADD - do */
-static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS + 1] = {
+static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_TRANSPORT] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[DNSPOOL_A_UPSTREAM_IPV4] = { .type = NLA_U32, },
@@ -44,10 +54,12 @@ static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM
 	[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_reap_interval_ms_range),
 	[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_dial_timeout_ms_range),
 	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_query_timeout_ms_range),
+	[DNSPOOL_A_UPSTREAM_ROTATE_QUERIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_queries_range),
+	[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_interval_ms_range),
 };
 
 /* DNSPOOL_CMD_UPSTREAM_SET - do */
-static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS + 1] = {
+static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_TLS_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_TLS_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_MAX_CONNS] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
@@ -55,6 +67,8 @@ static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM
 	[DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_reap_interval_ms_range),
 	[DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_dial_timeout_ms_range),
 	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_query_timeout_ms_range),
+	[DNSPOOL_A_UPSTREAM_ROTATE_QUERIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_queries_range),
+	[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_interval_ms_range),
 };
 
 /* DNSPOOL_CMD_UPSTREAM_DEL - do */
@@ -85,14 +99,14 @@ const struct genl_split_ops dnspool_nl_ops[7] = {
 		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
 		.doit		= dnspool_nl_upstream_add_doit,
 		.policy		= dnspool_upstream_add_nl_policy,
-		.maxattr	= DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
+		.maxattr	= DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= DNSPOOL_CMD_UPSTREAM_SET,
 		.doit		= dnspool_nl_upstream_set_doit,
 		.policy		= dnspool_upstream_set_nl_policy,
-		.maxattr	= DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
+		.maxattr	= DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

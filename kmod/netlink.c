@@ -135,6 +135,10 @@ static void dnspool_nl_get_params(struct genl_info *info,
 		  offsetof(struct dnspool_params, dial_timeout_ms) },
 		{ DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
 		  offsetof(struct dnspool_params, query_timeout_ms) },
+		{ DNSPOOL_A_UPSTREAM_ROTATE_QUERIES,
+		  offsetof(struct dnspool_params, rotate_queries) },
+		{ DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
+		  offsetof(struct dnspool_params, rotate_interval_ms) },
 	};
 	size_t i;
 
@@ -188,7 +192,10 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS,
 			p->dial_timeout_ms) ||
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
-			p->query_timeout_ms))
+			p->query_timeout_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES, p->rotate_queries) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
+			p->rotate_interval_ms))
 		goto nla_put_failure;
 
 	genlmsg_end(skb, hdr);

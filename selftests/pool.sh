@@ -9,7 +9,7 @@
 PORT=5302
 UNBOUND=
 cleanup() {
-	[ -n "$UNBOUND" ] && kill "$UNBOUND" 2>/dev/null
+	[ -n "$UNBOUND" ] && kill $UNBOUND 2>/dev/null
 	nft delete table inet dnspool_test 2>/dev/null
 }
 trap cleanup EXIT
@@ -25,7 +25,7 @@ names_file() {
 sockets_to() { ss -Han "$1" dst ":$PORT" | wc -l; }
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 11
 dnspool_load
 for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
 UNBOUND=$(start_unbound 127.0.0.1 $PORT) || ktap_exit_fail_msg "no unbound"
@@ -131,5 +131,67 @@ unload_in_flight() {
 	modprobe dnspool
 }
 check "module unloaded with 1000 queries in flight: all end, nobody hangs" unload_in_flight
+rotation() {
+	local f i
+	f=$(mktemp)
+	for i in $(seq 200); do echo "h$i.dnspool.test A"; done >"$f"
+	"$CTL" upstream add rot udp://127.0.0.1:$PORT rotate-queries 50 || return 1
+	"$CTL" query @rot --batch "$f" --concurrency 1 >/dev/null || return 1
+	rm -f "$f"
+	[ "$(stat_of rot conns_opened)" = 1 ] && [ "$(stat_of rot rotations)" -ge 3 ] &&
+	[ "$(stat_of rot answers)" = 200 ] || { "$CTL" -j stats rot | sed 's/^/# /'; return 1; }
+	"$CTL" upstream del rot
+}
+check "UDP sockets rotate after rotate-queries, counted as rotations" rotation
+
+# The seed's case: 1000 clients x 3 upstreams, 3000 queries in flight.
+three_upstreams() {
+	local pids="" p max=0 n i rc=0 U2 U3
+	U2=$(start_unbound 127.0.0.2 $PORT) && U3=$(start_unbound 127.0.0.3 $PORT) || return 1
+	UNBOUND="$UNBOUND $U2 $U3"
+	for i in 1 2 3; do
+		"$CTL" upstream add "seed$i" "udp://127.0.0.$i:$PORT" || return 1
+	done
+	for i in 1 2 3; do
+		"$CTL" -j query "@seed$i" --batch "$Q1000" --concurrency 1000 >"/tmp/seed$i.out" &
+		pids="$pids $!"
+	done
+	for i in $(seq 50); do
+		n=$(sockets_to -u)
+		[ "$n" -gt "$max" ] && max=$n
+		sleep 0.1
+	done
+	for p in $pids; do wait "$p" || rc=1; done
+	echo "# at most $max UDP sockets to the 3 upstreams seen by ss"
+	for i in 1 2 3; do
+		jq -e '.answered == 1000' "/tmp/seed$i.out" >/dev/null || { cat "/tmp/seed$i.out"; rc=1; }
+		[ "$(stat_of "seed$i" conns_opened)" -le 10 ] || rc=1
+	done
+	[ $rc = 0 ] && [ "$max" -le 30 ]
+}
+check "3 upstreams x 1000 queries in flight: no error, at most 30 sockets" three_upstreams
+
+netns_deleted_in_flight() {
+	local pid
+	ip netns add gone || return 1
+	ip -n gone link set lo up
+	"$CTL" -n gone upstream add black udp://127.0.0.1:5398 timeout 3s || return 1
+	"$CTL" -n gone upstream add blackt tcp://127.0.0.1:5397 timeout 3s || return 1
+	ip netns exec gone nft add table inet t
+	ip netns exec gone nft add chain inet t in '{ type filter hook input priority 0; }'
+	ip netns exec gone nft add rule inet t in udp dport 5398 drop
+	ip netns exec gone nft add rule inet t in tcp dport 5397 drop
+	"$CTL" -n gone query @black --batch "$Q1000" --concurrency 1000 >/dev/null 2>&1 &
+	pid=$!
+	"$CTL" -n gone query @blackt --batch "$Q1000" --concurrency 500 >/dev/null 2>&1 &
+	sleep 1
+	# The requesters die, and the namespace with them.
+	kill -9 $pid $! 2>/dev/null
+	ip netns del gone
+	# Its pools go when its last socket does (within a query timeout).
+	sleep 5
+	modprobe -r dnspool && modprobe dnspool
+}
+check "namespace deleted with 1500 queries in flight, then unload" netns_deleted_in_flight
 rm -f "$Q1000"
 ktap_finished

@@ -44,6 +44,9 @@ check)
 demo)
 	"$src/selftests/vm/demo.sh" >$tap 2>&1
 	;;
+bench)
+	"$src/selftests/vm/bench.sh" >$tap 2>&1
+	;;
 shell)
 	modprobe dnspool
 	echo "dnspool VM: module loaded; the tree is in $src; exit to power off."

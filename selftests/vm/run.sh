@@ -4,7 +4,7 @@
 # image, boot it under QEMU on each kernel, run every selftest there, and
 # print kselftest TAP with a last line "N passed, N failed".
 #
-#   run.sh [--kernel stock|debug|all] [--shell|--demo] [--tests "a.sh b.sh"]
+#   run.sh [--kernel stock|debug|all] [--shell|--demo|--bench] [--tests "a.sh b.sh"]
 #
 # stock: Debian 13's own kernel, what users run.  debug: 6.12 of our own
 # build with KASAN, lockdep, kmemleak, UBSAN and debug objects (kernel/).
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift ;;
 	--shell) mode=shell ;;
 	--demo) mode=demo ;;
+	--bench) mode=bench ;;
 	--tests) tests=$2; shift ;;
 	*) die "unknown argument '$1'" ;;
 	esac
@@ -49,7 +50,7 @@ host_tools() {
 }
 file_is_static() { ! ldd "$1" >/dev/null 2>&1; }
 
-RUN="$CACHE/run"
+RUN=${DNSPOOL_RUN:-$CACHE/run}
 PASS=0 FAIL=0 SKIP=0 NUM=0
 
 # One top-level TAP result.
@@ -235,7 +236,7 @@ main() {
 		select_kernel "$k" || die "no $k kernel"
 		build "$k" "$KDIR" || { cat "$RUN/$k/build.log"; die "build failed"; }
 		boot "$k" $mode
-		[ $mode = demo ] && cat "$RUN/$k/tap.log"
+		[ $mode != shell ] && cat "$RUN/$k/tap.log"
 		exit 0
 	fi
 

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`, inside the VM: one query load, in one run, through
+#   per-query  a userspace client opening a socket per query (the seed's
+#              original design),
+#   user-pool  a userspace client with its own pool of 10 UDP sockets,
+#   dnspool    the kernel's pools, through dnspoolctl --batch,
+# against the same unbound; then TCP latency on a new connection per query
+# against a reused one.  Figures are ratios to the per-query client: under
+# software emulation absolute times mean little, ratios in one run do.
+SRC=/work/src
+CTL=$SRC/ctl/dnspoolctl
+BENCH=$SRC/selftests/bench/dnsbench
+. "$SRC/selftests/lib.sh" >/dev/null
+N=${BENCH_QUERIES:-20000}
+W=${BENCH_IN_FLIGHT:-1000}
+
+modprobe dnspool
+UNBOUND=$(start_unbound 127.0.0.1 5301) || exit 1
+names=$(mktemp)
+for i in $(seq "$N"); do echo "h$(( (i - 1) % 1000 + 1 )).dnspool.test A"; done >"$names"
+"$CTL" upstream add bench udp://127.0.0.1:5301
+"$CTL" upstream add bench-tcp tcp://127.0.0.1:5301
+
+echo "# $N queries for A records, $W in flight, against unbound on loopback; kernel $(uname -r)"
+per=$("$BENCH" udp-per-query 127.0.0.1 5301 "$names" "$W")
+pool=$("$BENCH" udp-pool 127.0.0.1 5301 "$names" "$W" 10)
+dp=$("$CTL" -j query @bench --batch "$names" --concurrency "$W" | jq -c .)
+dp_socks=$("$CTL" -j stats bench | jq '[.[] | .conns_opened + .rotations] | add')
+dp=$(jq -c --argjson s "$dp_socks" '. + {sockets: $s, ports: $s}' <<<"$dp")
+
+row() {
+	jq -r --argjson base "$per" --arg name "$1" '
+		"\($name)\t\(.answered)/\(.sent // .queries)\t\(.sockets)\t\(.ports)\t\(.qps | floor)\t\(.p50_us | floor)\t\(.p99_us | floor)\t" +
+		"\((.qps / $base.qps * 100 | floor) / 100)x\t\((.p50_us / $base.p50_us * 100 | floor) / 100)x\t\((.p99_us / $base.p99_us * 100 | floor) / 100)x"' <<<"$2"
+}
+{
+	printf 'client\tanswered\tsockets\tports\tq/s\tp50_us\tp99_us\tq/s ratio\tp50 ratio\tp99 ratio\n'
+	row per-query "$per"
+	row user-pool "$pool"
+	row dnspool "$dp"
+} | column -t -s $'\t'
+
+echo
+echo "# TCP: a new connection per query against a reused one, one query at a time, 500 queries"
+head -n 500 "$names" >"$names.500"
+new=$("$BENCH" tcp-per-query 127.0.0.1 5301 "$names.500" 1)
+reused=$("$CTL" -j query @bench-tcp --batch "$names.500" --concurrency 1 | jq -c .)
+jq -rn --argjson new "$new" --argjson re "$reused" '
+	"new connection per query (userspace): p50 \($new.p50_us | floor) us, p99 \($new.p99_us | floor) us\n" +
+	"reused connection (dnspool tcp pool):  p50 \($re.p50_us | floor) us, p99 \($re.p99_us | floor) us\n" +
+	"reused / new, p50: \(($re.p50_us / $new.p50_us * 100 | floor) / 100)x"'
+echo
+"$CTL" stats
+kill "$UNBOUND"
+rm -f "$names" "$names.500"

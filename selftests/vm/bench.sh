@@ -39,7 +39,7 @@ row() {
 	row per-query "$per"
 	row user-pool "$pool"
 	row dnspool "$dp"
-} | column -t -s $'\t'
+} | awk -F'\t' '{ printf "%-10s %10s %8s %6s %8s %8s %8s %10s %10s %10s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 
 echo
 echo "# TCP: a new connection per query against a reused one, one query at a time, 500 queries"

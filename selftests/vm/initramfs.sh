@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-out="$CACHE/initramfs-$(stock_kver)-$(sha256sum "$0" "$VM_DIR/init" | sha256sum | cut -c1-12).cpio.gz"
+out="$CACHE/initramfs-$(stock_kver)-$(cat "$0" "$VM_DIR/init" | sha256sum | cut -c1-12).cpio.gz"
 [ -f "$out" ] && { echo "$out"; exit 0; }
 
 tmp=$(mktemp -d)

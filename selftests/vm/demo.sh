@@ -1,25 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make demo`, inside the VM: load the module and drive it with dnspoolctl.
-CTL=/work/src/ctl/dnspoolctl
+# `make demo`, inside the VM: the module loaded, unbound as a real
+# upstream, upstreams added, queries sent, pools inspected.
+SRC=/work/src
+CTL=$SRC/ctl/dnspoolctl
+. "$SRC/selftests/lib.sh" >/dev/null
 run() { echo "\$ $*"; "$@"; echo; }
 
 echo "== dnspool demo on $(uname -r) =="
 run modprobe dnspool
-run lsmod
+UNBOUND=$(start_unbound 127.0.0.1 53)
 run "$CTL" upstream add local-udp udp://127.0.0.1
 run "$CTL" upstream add local-tcp tcp://127.0.0.1:53 max-conns 4 idle-timeout 1m
-run "$CTL" upstream add local-dot 'tls://[::1]' tls-name dns.test
 run "$CTL" upstream show
-run "$CTL" -j upstream show local-dot
-run "$CTL" upstream set local-udp max-conns 20 timeout 2s
-run "$CTL" upstream show local-udp
+run "$CTL" query @local-udp a.dnspool.test
+run "$CTL" -j query @local-tcp mx.dnspool.test MX
+echo "# a UDP answer too big for 1232 bytes comes back over TCP:"
+"$CTL" -j query @local-udp big.dnspool.test TXT | jq '{upstream, transport, rcode, answers: (.answers | length)}'
+echo
+for i in $(seq 1000); do echo "h$i.dnspool.test A"; done >/tmp/names
+echo "# 3000 queries, 1000 in flight at once, on each pool:"
+run "$CTL" query @local-udp --batch /tmp/names --concurrency 1000
+run "$CTL" query @local-tcp --batch /tmp/names --concurrency 1000
+run "$CTL" query @local-udp +tcp --batch /tmp/names --concurrency 1000
+echo "# the sockets to the upstream, as ss sees them:"
+run ss -Hanu dst :53
+run ss -Hant dst :53
+run "$CTL" stats
 echo "# a bad request gets a one-line error and a non-zero exit:"
-run "$CTL" upstream add local-udp udp://127.0.0.1
 run "$CTL" upstream set local-udp max-conns 0
-run ip netns add blue
-run "$CTL" -n blue upstream add other udp://192.0.2.1
-run "$CTL" -n blue upstream show
+run "$CTL" query @nope a.dnspool.test
 run "$CTL" upstream del local-tcp
-run "$CTL" upstream show
 run modprobe -r dnspool
+kill "$UNBOUND"

@@ -24,8 +24,11 @@ install: module ctl
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	$(MAKE) -C ctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
+# Kbuild cleans what it built; without the headers it cannot, hence the rm.
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
+		.*.cmd .module-common.o Module.symvers modules.order .tmp_versions
 	$(MAKE) -C ctl clean
 	$(MAKE) -C selftests clean
 

@@ -45,15 +45,20 @@ static const char usage_text[] =
 	"Exit status: 0 on success, 1 when the operation failed, 2 on bad usage.\n"
 	"See dnspoolctl(8).\n";
 
+static void vreport(const char *fmt, va_list ap)
+{
+	fputs("dnspoolctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void dp_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("dnspoolctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* For parsers: prints why, returns -1. */
@@ -61,11 +66,9 @@ int dp_usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("dnspoolctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 
@@ -74,11 +77,9 @@ int dp_usage_exit(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("dnspoolctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 

@@ -148,6 +148,23 @@ static void dnspool_nl_get_params(struct genl_info *info,
 				   nla_get_u32(info->attrs[map[i].attr]));
 }
 
+/* An upstream's address and port, as the attributes @a4 or @a6, and @port. */
+static int dnspool_nl_put_addr(struct sk_buff *skb, const struct sockaddr_storage *addr,
+			       int a4, int a6, int port)
+{
+	if (addr->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)addr;
+
+		return nla_put_in_addr(skb, a4, sin->sin_addr.s_addr) ?:
+		       nla_put_be16(skb, port, sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)addr;
+
+		return nla_put_in6_addr(skb, a6, &sin6->sin6_addr) ?:
+		       nla_put_be16(skb, port, sin6->sin6_port);
+	}
+}
+
 static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 				    const struct dnspool_upstream *up,
 				    u32 portid, u32 seq, int flags)
@@ -164,21 +181,9 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_TRANSPORT, up->transport))
 		goto nla_put_failure;
 
-	if (up->addr.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)&up->addr;
-
-		if (nla_put_in_addr(skb, DNSPOOL_A_UPSTREAM_IPV4,
-				    sin->sin_addr.s_addr) ||
-		    nla_put_be16(skb, DNSPOOL_A_UPSTREAM_PORT, sin->sin_port))
-			goto nla_put_failure;
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)&up->addr;
-
-		if (nla_put_in6_addr(skb, DNSPOOL_A_UPSTREAM_IPV6,
-				     &sin6->sin6_addr) ||
-		    nla_put_be16(skb, DNSPOOL_A_UPSTREAM_PORT, sin6->sin6_port))
-			goto nla_put_failure;
-	}
+	if (dnspool_nl_put_addr(skb, &up->addr, DNSPOOL_A_UPSTREAM_IPV4,
+				DNSPOOL_A_UPSTREAM_IPV6, DNSPOOL_A_UPSTREAM_PORT))
+		goto nla_put_failure;
 
 	if (up->tls_name[0] &&
 	    nla_put_string(skb, DNSPOOL_A_UPSTREAM_TLS_NAME, up->tls_name))
@@ -544,19 +549,9 @@ static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 	if (nla_put_string(skb, DNSPOOL_A_POOL_UPSTREAM, up->name) ||
 	    nla_put_u32(skb, DNSPOOL_A_POOL_TRANSPORT, pool->ops->transport))
 		goto nla_put_failure;
-	if (up->addr.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)&up->addr;
-
-		if (nla_put_in_addr(skb, DNSPOOL_A_POOL_IPV4, sin->sin_addr.s_addr) ||
-		    nla_put_be16(skb, DNSPOOL_A_POOL_PORT, sin->sin_port))
-			goto nla_put_failure;
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)&up->addr;
-
-		if (nla_put_in6_addr(skb, DNSPOOL_A_POOL_IPV6, &sin6->sin6_addr) ||
-		    nla_put_be16(skb, DNSPOOL_A_POOL_PORT, sin6->sin6_port))
-			goto nla_put_failure;
-	}
+	if (dnspool_nl_put_addr(skb, &up->addr, DNSPOOL_A_POOL_IPV4,
+				DNSPOOL_A_POOL_IPV6, DNSPOOL_A_POOL_PORT))
+		goto nla_put_failure;
 	if (nla_put_u32(skb, DNSPOOL_A_POOL_ACTIVE_CONNS, active) ||
 	    nla_put_u32(skb, DNSPOOL_A_POOL_TOTAL_CONNS, total) ||
 	    nla_put_u32(skb, DNSPOOL_A_POOL_PEAK_CONNS, peak) ||

@@ -45,6 +45,15 @@ check() {
 	fi
 }
 
+# names_file N [PREFIX]: a file of N "PREFIXi.dnspool.test A" lines, for
+# dnspoolctl query --batch; its path is echoed.
+names_file() {
+	local f i
+	f=$(mktemp)
+	for i in $(seq "$1"); do echo "${2:-h}$i.dnspool.test A"; done >"$f"
+	echo "$f"
+}
+
 # start_unbound ADDR PORT: an unbound serving dnspool.test (and h1..h1000,
 # and big.dnspool.test, too big for a UDP answer) on ADDR:PORT, in the
 # current network namespace.  Its PID is echoed; it stops with the test.

@@ -15,12 +15,6 @@ cleanup() {
 trap cleanup EXIT
 
 stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-udp}\") | .$2"; }
-names_file() {
-	local f i
-	f=$(mktemp)
-	for i in $(seq "$1"); do echo "h$i.dnspool.test A"; done >"$f"
-	echo "$f"
-}
 # Sockets of this host to the test upstream's port, by ss.
 sockets_to() { ss -Han "$1" dst ":$PORT" | wc -l; }
 

@@ -24,12 +24,6 @@ responder() {
 	rm -f "$fifo"
 }
 stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-tcp}\") | .$2"; }
-names_file() {
-	local f i
-	f=$(mktemp)
-	for i in $(seq "$1"); do echo "n$i.dnspool.test A"; done >"$f"
-	echo "$f"
-}
 
 ktap_print_header
 ktap_set_plan 6
@@ -43,7 +37,7 @@ responder 5314 --wrong-question --ids "$IDS"
 
 reverse_order() {
 	local f out
-	f=$(names_file 20)
+	f=$(names_file 20 n)
 	"$CTL" upstream add rev tcp://127.0.0.1:5311 max-conns 1 || return 1
 	out=$("$CTL" -j query @rev --batch "$f" --concurrency 20) || { echo "# $out"; return 1; }
 	rm -f "$f"
@@ -54,7 +48,7 @@ check "TCP: 20 queries pipelined on one connection, answered in reverse order" r
 
 split_frames() {
 	local f out
-	f=$(names_file 10)
+	f=$(names_file 10 n)
 	"$CTL" upstream add split tcp://127.0.0.1:5312 max-conns 1 || return 1
 	out=$("$CTL" -j query @split --batch "$f" --concurrency 10) || { echo "# $out"; return 1; }
 	rm -f "$f"
@@ -64,7 +58,7 @@ check "TCP: answers arriving a byte at a time" split_frames
 
 closed_mid_stream() {
 	local f out
-	f=$(names_file 5)
+	f=$(names_file 5 n)
 	"$CTL" upstream add closer tcp://127.0.0.1:5313 max-conns 1 || return 1
 	out=$("$CTL" -j query @closer --batch "$f" --concurrency 5) || { echo "# $out"; return 1; }
 	rm -f "$f"
@@ -103,7 +97,7 @@ ports_exhausted() {
 	PIDS="$PIDS $!"
 	sleep 1
 	"$CTL" -n tight upstream add t tcp://127.0.0.1:5315 max-conns 4 || return 1
-	f=$(names_file 40)
+	f=$(names_file 40 n)
 	out=$("$CTL" -n tight -j query --batch "$f" --concurrency 40)
 	rc=$?
 	rm -f "$f"

@@ -60,12 +60,10 @@ reject "del of an unknown upstream (kernel)" "name 'nope': no upstream of this n
 reject "missing URI" "upstream add: needs NAME and URI" upstream add x
 
 limit() {
-	local i rc=0
-	for i in $(seq 3 256); do "$CTL" upstream add "l$i" udp://192.0.2.9 || return 1; done
+	ynl_bulk add l 3 256 || return 1
 	reject "the 257th upstream of a namespace (kernel)" "256 upstreams, the most it may have" \
 		upstream add l257 udp://192.0.2.9
-	for i in $(seq 3 256); do "$CTL" upstream del "l$i" || rc=1; done
-	return $rc
+	ynl_bulk del l 3 256
 }
 limit || echo "# filling the namespace to its limit failed"
 "$CTL" upstream del a

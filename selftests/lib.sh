@@ -45,6 +45,29 @@ check() {
 	fi
 }
 
+# ynl_bulk add|del PREFIX FROM TO [IPV4]: many upstreams added (udp, IPV4
+# as a number, 192.0.2.9 by default) or deleted in one process, through
+# the kernel's YNL library: a dnspoolctl process each is slow on the debug
+# kernel.
+ynl_bulk() {
+	local ynl=${YNL_DIR:-/opt/linux/tools/net/ynl}
+	local spec schema=${YNL_SCHEMA:-/opt/linux/Documentation/netlink/genetlink-legacy.yaml}
+	spec="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/include/uapi/linux/dnspool.yaml"
+	python3 - "$ynl" "$spec" "$schema" "$@" <<'PY'
+import sys
+ynl_dir, spec, schema, op, prefix, first, last = sys.argv[1:8]
+ipv4 = int(sys.argv[8]) if len(sys.argv) > 8 else 0xc0000209
+sys.path.append(ynl_dir)
+from lib import YnlFamily
+ynl = YnlFamily(spec, schema)
+for i in range(int(first), int(last) + 1):
+    if op == 'add':
+        ynl.do('upstream-add', {'name': f'{prefix}{i}', 'transport': 'udp', 'ipv4': ipv4})
+    else:
+        ynl.do('upstream-del', {'name': f'{prefix}{i}'})
+PY
+}
+
 # names_file N [PREFIX]: a file of N "PREFIXi.dnspool.test A" lines, for
 # dnspoolctl query --batch; its path is echoed.
 names_file() {

@@ -77,10 +77,9 @@ check "show's text line adds the same upstream back" text_round_trip
 
 many_upstreams() {
 	# More than one netlink message holds.
-	local i
-	for i in $(seq 240); do "$CTL" upstream add "bulk$i" "udp://198.51.100.$i" || return 1; done
+	ynl_bulk add bulk 1 240 || return 1
 	[ "$("$CTL" -j upstream show | jq '[.[] | select(.name | startswith("bulk"))] | length')" = 240 ] || return 1
-	for i in $(seq 240); do "$CTL" upstream del "bulk$i" || return 1; done
+	ynl_bulk del bulk 1 240
 }
 check "a dump of 240 upstreams" many_upstreams
 

@@ -35,6 +35,19 @@ static const struct {
 
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
 
+/* The pool's u32 attributes, by their JSON names (the seed's first). */
+static const struct {
+	const char *key;
+	int attr;
+} gauges[] = {
+	{ "active_count", DNSPOOL_A_POOL_ACTIVE_CONNS },
+	{ "total_count", DNSPOOL_A_POOL_TOTAL_CONNS },
+	{ "max_connections", DNSPOOL_A_POOL_MAX_CONNS },
+	{ "idle_timeout_ms", DNSPOOL_A_POOL_IDLE_TIMEOUT_MS },
+	{ "inflight", DNSPOOL_A_POOL_INFLIGHT },
+	{ "peak_conns", DNSPOOL_A_POOL_PEAK_CONNS },
+};
+
 static uint64_t get_uint(struct nlattr *a)
 {
 	if (!a)
@@ -84,18 +97,9 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 		json_object_object_add(o, "address", json_object_new_string(addr));
 		json_object_object_add(o, "network",
 				       json_object_new_string(transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT))));
-		json_object_object_add(o, "active_count",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS)));
-		json_object_object_add(o, "total_count",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_TOTAL_CONNS)));
-		json_object_object_add(o, "max_connections",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_MAX_CONNS)));
-		json_object_object_add(o, "idle_timeout_ms",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS)));
-		json_object_object_add(o, "inflight",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_INFLIGHT)));
-		json_object_object_add(o, "peak_conns",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_POOL_PEAK_CONNS)));
+		for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
+			json_object_object_add(o, gauges[i].key,
+					       json_object_new_int64(get_u32(tb, gauges[i].attr)));
 		for (i = 0; i < N_COUNTERS; i++)
 			json_object_object_add(o, counters[i].key,
 					       json_object_new_int64(get_uint(tb[counters[i].attr])));

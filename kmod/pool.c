@@ -225,11 +225,13 @@ static void pool_kick_gc(struct dnspool_pool *pool)
 		queue_work(dnspool_wq, &pool->gc_work);
 }
 
-/* Connections idle and due for rotation are closed; the pool lock held. */
-static void pool_close_idle_rotated(struct dnspool_pool *pool, struct list_head *orphans)
+/* Connections due for rotation stop taking queries, and close once idle;
+ * the pool lock held.  They have no query left to orphan.
+ */
+static void pool_close_idle_rotated(struct dnspool_pool *pool)
 {
 	struct dnspool_conn *conn, *tmp;
-	bool killed = false;
+	LIST_HEAD(none);
 
 	list_for_each_entry_safe(conn, tmp, &pool->conns, node) {
 		spin_lock(&conn->lock);
@@ -239,15 +241,14 @@ static void pool_close_idle_rotated(struct dnspool_pool *pool, struct list_head 
 			pool->nconns--;
 			pool->rotated++;
 		}
-		if (conn->draining && !conn->nqueries) {
-			/* conn_kill_locked() must not count it twice. */
-			conn_kill_locked(pool, conn, 0, orphans);
-			killed = true;
-		}
+		/* Drained: conn_kill_locked() knows not to count it again. */
+		if (conn->draining && !conn->nqueries)
+			conn_kill_locked(pool, conn, 0, &none);
 		spin_unlock(&conn->lock);
 	}
-	if (killed)
+	if (!list_empty(&pool->graveyard))
 		pool_kick_gc(pool);
+	WARN_ON_ONCE(!list_empty(&none));
 }
 
 /*
@@ -308,7 +309,6 @@ static void pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q)
 {
 	struct dnspool_conn *conn, *fresh = NULL;
 	bool grew = false;
-	LIST_HEAD(orphans);
 	int err;
 
 	for (;;) {
@@ -317,7 +317,7 @@ static void pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q)
 			err = -ESHUTDOWN;
 			break;
 		}
-		pool_close_idle_rotated(pool, &orphans);
+		pool_close_idle_rotated(pool);
 		conn = pool_pick(pool);
 		if (!conn && !fresh) {
 			spin_unlock(&pool->lock);
@@ -360,8 +360,6 @@ static void pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q)
 	}
 	spin_unlock(&pool->lock);
 
-	/* Rotated connections have no queries: nothing is orphaned. */
-	WARN_ON_ONCE(!list_empty(&orphans));
 	kfree(fresh);
 	if (err)
 		query_end(q, err);
@@ -677,7 +675,7 @@ static void pool_reap_work(struct work_struct *work)
 		}
 		spin_unlock(&conn->lock);
 	}
-	pool_close_idle_rotated(pool, &orphans);
+	pool_close_idle_rotated(pool);
 	if (!list_empty(&pool->conns))
 		pool_arm_reaper(pool);
 	spin_unlock(&pool->lock);

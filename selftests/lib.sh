@@ -77,11 +77,57 @@ names_file() {
 	echo "$f"
 }
 
-# start_unbound ADDR PORT: an unbound serving dnspool.test (and h1..h1000,
-# and big.dnspool.test, too big for a UDP answer) on ADDR:PORT, in the
-# current network namespace.  Its PID is echoed; it stops with the test.
+# The test PKI, made once and shared by the tests: unbound serves DNS over
+# TLS with it and tlshd trusts its CA.
+DNSPOOL_PKI=${DNSPOOL_PKI:-/tmp/dnspool-pki}
+TLS_NAME=dns.dnspool.test
+
+# tls_pki DIR: a test CA (ca.pem) and, signed by it, a server key and
+# certificate (server-key.pem, server.pem) for $TLS_NAME, made with
+# certtool.  ECDSA P-256: RSA key generation is slow under TCG.  Nothing is
+# done when DIR/server.pem exists: it is renamed into place last.
+tls_pki() {
+	local dir=$1
+	[ -f "$dir/server.pem" ] && return 0
+	mkdir -p "$dir" || return 1
+	cat >"$dir/ca.tmpl" <<-EOF
+		cn = "dnspool test CA"
+		ca
+		cert_signing_key
+		expiration_days = 3650
+	EOF
+	cat >"$dir/server.tmpl" <<-EOF
+		cn = "$TLS_NAME"
+		dns_name = "$TLS_NAME"
+		tls_www_server
+		signing_key
+		expiration_days = 3650
+	EOF
+	# Keys readable by their owner only.
+	(
+		key() { (umask 077 && certtool --generate-privkey --key-type=ecdsa \
+			 --curve=secp256r1 --no-text --outfile "$1"); }
+		key "$dir/ca-key.pem" &&
+		certtool --generate-self-signed --load-privkey "$dir/ca-key.pem" \
+			--template "$dir/ca.tmpl" --no-text --outfile "$dir/ca.pem" &&
+		key "$dir/server-key.pem" &&
+		certtool --generate-certificate --load-privkey "$dir/server-key.pem" \
+			--load-ca-certificate "$dir/ca.pem" --load-ca-privkey "$dir/ca-key.pem" \
+			--template "$dir/server.tmpl" --no-text --outfile "$dir/server.pem.tmp" &&
+		mv "$dir/server.pem.tmp" "$dir/server.pem"
+	) >"$dir/certtool.log" 2>&1 || {
+		echo "# certtool failed: $(cat "$dir/certtool.log")" >&2
+		return 1
+	}
+}
+
+# start_unbound ADDR PORT [TLSPORT]: an unbound serving dnspool.test (and
+# h1..h1000, and big.dnspool.test, too big for a UDP answer) on ADDR:PORT,
+# in the current network namespace; with TLSPORT, over TLS on ADDR:TLSPORT
+# too, as $TLS_NAME with the certificate of tls_pki $DNSPOOL_PKI.  Its PID
+# is echoed; it stops with the test.
 start_unbound() {
-	local addr=$1 port=$2 dir i
+	local addr=$1 port=$2 tlsport=${3:-} dir i
 	dir=$(mktemp -d /tmp/unbound.XXXXXX)
 	{
 		for i in $(seq 1000); do
@@ -91,16 +137,31 @@ start_unbound() {
 			echo "	local-data: 'big.dnspool.test. 300 IN TXT \"$(printf "%0200d" "$i")\"'"
 		done
 	} >"$dir/bulk.conf"
+	# Included always: empty without a TLS port.  unbound serves TLS on
+	# the interfaces whose port is tls-port.
+	echo "# DNS over TLS" >"$dir/tls.conf"
+	if [ -n "$tlsport" ]; then
+		tls_pki "$DNSPOOL_PKI" || return 1
+		cat >>"$dir/tls.conf" <<-EOF
+			interface: $addr@$tlsport
+			tls-port: $tlsport
+			tls-service-key: "$DNSPOOL_PKI/server-key.pem"
+			tls-service-pem: "$DNSPOOL_PKI/server.pem"
+		EOF
+	fi
 	sed -e "s|@ADDR@|$addr|g; s|@PORT@|$port|g; s|@DIR@|$dir|g" \
 		"$(dirname "${BASH_SOURCE[0]}")/upstreams/unbound.conf.in" >"$dir/unbound.conf"
 	sysctl -qw net.core.rmem_max=16777216 net.core.wmem_max=16777216
 	unbound -c "$dir/unbound.conf" >"$dir/log" 2>&1 &
 	echo $!
-	# Ready when it answers.
+	# Ready when it answers, over TLS too.
 	for i in $(seq 100); do
-		kdig +short +timeout=1 +retry=0 -p "$port" @"$addr" a.dnspool.test >/dev/null 2>&1 && return 0
+		kdig +short +timeout=1 +retry=0 -p "$port" @"$addr" a.dnspool.test >/dev/null 2>&1 &&
+		{ [ -z "$tlsport" ] || kdig +short +timeout=2 +retry=0 +tls +tls-ca="$DNSPOOL_PKI/ca.pem" \
+			+tls-hostname=$TLS_NAME -p "$tlsport" @"$addr" a.dnspool.test >/dev/null 2>&1; } &&
+		return 0
 		sleep 0.2
 	done
-	echo "# unbound on $addr:$port did not start: $(cat "$dir/log")" >&2
+	echo "# unbound on $addr:$port${tlsport:+ and TLS $tlsport} did not start: $(cat "$dir/log")" >&2
 	return 1
 }

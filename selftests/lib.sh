@@ -165,3 +165,66 @@ start_unbound() {
 	echo "# unbound on $addr:$port${tlsport:+ and TLS $tlsport} did not start: $(cat "$dir/log")" >&2
 	return 1
 }
+
+# handshake_listening PID: has PID joined the "tlshd" multicast group of
+# the generic netlink family "handshake"?  That is what the kernel asks of
+# a handshake agent (genl_has_listeners()), and tlshd's last step before it
+# waits for requests; it logs nothing then.  /proc/net/netlink lists this
+# netns's sockets with their inode and first 32 groups: a group beyond
+# those cannot be seen there, and returns 2.
+handshake_listening() {
+	local pid=$1 grp inodes eth groups inode
+	grp=$(genl ctrl get name handshake 2>/dev/null |
+	      sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: tlshd.*/\1/p')
+	[ -n "$grp" ] || return 1
+	if [ $((grp)) -gt 32 ]; then
+		echo "# handshake group $((grp)) is beyond /proc/net/netlink's 32" >&2
+		return 2
+	fi
+	inodes=$(ls -l /proc/"$pid"/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p')
+	[ -n "$inodes" ] || return 1
+	while read -r _ eth _ groups _ _ _ _ _ inode; do
+		[ "$eth" = 16 ] && [[ " $inodes " == *" $inode "* ]] &&
+		(((0x$groups >> (grp - 1)) & 1)) && return 0
+	done </proc/net/netlink
+	return 1
+}
+
+# start_tlshd: a tlshd in the current network namespace (the kernel hands a
+# socket's handshake to an agent in the socket's own netns) that trusts the
+# CA of tls_pki $DNSPOOL_PKI for servers' certificates.  Its PID is echoed;
+# it logs to syslog unless -s, so its log is tlshd.log in the directory of
+# its config.  It stops with the test.
+start_tlshd() {
+	local dir pid i
+	tls_pki "$DNSPOOL_PKI" || return 1
+	dir=$(mktemp -d /tmp/tlshd.XXXXXX)
+	cat >"$dir/tlshd.conf" <<-EOF
+		[debug]
+		loglevel=1
+		tls=0
+		nl=0
+
+		[authenticate]
+
+		[authenticate.client]
+		x509.truststore=$DNSPOOL_PKI/ca.pem
+
+		[authenticate.server]
+	EOF
+	tlshd -c "$dir/tlshd.conf" -s >"$dir/tlshd.log" 2>&1 &
+	pid=$!
+	echo $pid
+	# Ready when it listens: a handshake before that fails with -ESRCH.
+	for i in $(seq 100); do
+		handshake_listening $pid
+		case $? in
+		0) return 0 ;;
+		2) break ;;
+		esac
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# tlshd did not start listening: $(cat "$dir/tlshd.log")" >&2
+	return 1
+}

@@ -17,7 +17,8 @@
  * @DNSPOOL_TRANSPORT_UDP: DNS over UDP (RFC 1035), default port 53.
  * @DNSPOOL_TRANSPORT_TCP: DNS over TCP (RFC 7766), default port 53.
  * @DNSPOOL_TRANSPORT_TLS: DNS over TLS (RFC 7858) with kernel TLS, default
- *   port 853.
+ *   port 853. The handshake is done by the kernel's handshake agent (tlshd),
+ *   which checks the server's certificate against tls-name.
  */
 enum dnspool_transport {
 	DNSPOOL_TRANSPORT_UDP = 1,
@@ -98,6 +99,12 @@ enum {
 	DNSPOOL_A_POOL_ROTATIONS,
 	DNSPOOL_A_POOL_REUSES,
 	DNSPOOL_A_POOL_DIAL_FAILURES,
+	DNSPOOL_A_POOL_HANDSHAKES,
+	DNSPOOL_A_POOL_HANDSHAKE_FAILURES_AGENT,
+	DNSPOOL_A_POOL_HANDSHAKE_FAILURES_TIMEOUT,
+	DNSPOOL_A_POOL_HANDSHAKE_FAILURES_CERT,
+	DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER,
+	DNSPOOL_A_POOL_HANDSHAKE_TIME_US,
 
 	__DNSPOOL_A_POOL_MAX,
 	DNSPOOL_A_POOL_MAX = (__DNSPOOL_A_POOL_MAX - 1)

@@ -3,33 +3,55 @@
  * What the transports share: a kernel socket in the upstream's namespace
  * whose callbacks wake the connection's work.
  */
+#include <linux/file.h>
 #include <linux/net.h>
 #include <net/sock.h>
 
 #include "conn.h"
 #include "upstream.h"
 
-/* Socket callbacks run in softirq context: they only queue the work. */
-static void conn_sk_wake(struct sock *sk)
+/*
+ * Socket callbacks run in softirq context: they only queue the work.  Each
+ * calls the callback it replaced too: a DoT socket is read by the handshake
+ * agent, which waits on it, before it is ours; and kernel TLS, installed
+ * on top of us, calls ours when a whole record is there.
+ */
+static void conn_sk_event(struct sock *sk, enum dnspool_conn_cb cb)
 {
+	void (*next)(struct sock *sk) = NULL;
 	struct dnspool_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = sk->sk_user_data;
-	if (conn)
-		dnspool_conn_kick(conn);
+	if (conn) {
+		next = conn->saved_cb[cb];
+		if (cb != DNSPOOL_CB_WRITE_SPACE || READ_ONCE(conn->tx_blocked))
+			dnspool_conn_kick(conn);
+	}
 	read_unlock_bh(&sk->sk_callback_lock);
+	if (next)
+		next(sk);
+}
+
+static void conn_sk_data_ready(struct sock *sk)
+{
+	conn_sk_event(sk, DNSPOOL_CB_DATA_READY);
 }
 
 static void conn_sk_write_space(struct sock *sk)
 {
-	struct dnspool_conn *conn;
+	conn_sk_event(sk, DNSPOOL_CB_WRITE_SPACE);
+}
 
-	read_lock_bh(&sk->sk_callback_lock);
-	conn = sk->sk_user_data;
-	if (conn && READ_ONCE(conn->tx_blocked))
-		dnspool_conn_kick(conn);
-	read_unlock_bh(&sk->sk_callback_lock);
+static void conn_sk_state_change(struct sock *sk)
+{
+	conn_sk_event(sk, DNSPOOL_CB_STATE_CHANGE);
+}
+
+/* ICMP unreachable on a connected UDP socket: fail fast. */
+static void conn_sk_error_report(struct sock *sk)
+{
+	conn_sk_event(sk, DNSPOOL_CB_ERROR_REPORT);
 }
 
 static void conn_install_callbacks(struct dnspool_conn *conn)
@@ -37,30 +59,29 @@ static void conn_install_callbacks(struct dnspool_conn *conn)
 	struct sock *sk = conn->sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	conn->saved_data_ready = sk->sk_data_ready;
-	conn->saved_write_space = sk->sk_write_space;
-	conn->saved_state_change = sk->sk_state_change;
-	conn->saved_error_report = sk->sk_error_report;
+	conn->saved_cb[DNSPOOL_CB_DATA_READY] = sk->sk_data_ready;
+	conn->saved_cb[DNSPOOL_CB_WRITE_SPACE] = sk->sk_write_space;
+	conn->saved_cb[DNSPOOL_CB_STATE_CHANGE] = sk->sk_state_change;
+	conn->saved_cb[DNSPOOL_CB_ERROR_REPORT] = sk->sk_error_report;
 	sk->sk_user_data = conn;
-	sk->sk_data_ready = conn_sk_wake;
+	sk->sk_data_ready = conn_sk_data_ready;
 	sk->sk_write_space = conn_sk_write_space;
-	sk->sk_state_change = conn_sk_wake;
-	/* ICMP unreachable on a connected UDP socket: fail fast. */
-	sk->sk_error_report = conn_sk_wake;
+	sk->sk_state_change = conn_sk_state_change;
+	sk->sk_error_report = conn_sk_error_report;
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
 /* Before the socket goes: no callback may reach a freed connection. */
-void dnspool_conn_restore_callbacks(struct dnspool_conn *conn)
+static void conn_restore_callbacks(struct dnspool_conn *conn)
 {
 	struct sock *sk = conn->sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
 	sk->sk_user_data = NULL;
-	sk->sk_data_ready = conn->saved_data_ready;
-	sk->sk_write_space = conn->saved_write_space;
-	sk->sk_state_change = conn->saved_state_change;
-	sk->sk_error_report = conn->saved_error_report;
+	sk->sk_data_ready = conn->saved_cb[DNSPOOL_CB_DATA_READY];
+	sk->sk_write_space = conn->saved_cb[DNSPOOL_CB_WRITE_SPACE];
+	sk->sk_state_change = conn->saved_cb[DNSPOOL_CB_STATE_CHANGE];
+	sk->sk_error_report = conn->saved_cb[DNSPOOL_CB_ERROR_REPORT];
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -72,11 +93,20 @@ int dnspool_conn_open(struct dnspool_conn *conn, int type, int proto, int flags)
 {
 	struct dnspool_upstream *up = conn->pool->up;
 	struct socket *sock;
-	int alen, err;
+	int err;
 
 	err = sock_create_kern(up->net, up->addr.ss_family, type, proto, &sock);
 	if (err)
 		return err;
+	return dnspool_conn_connect(conn, sock, flags);
+}
+
+/* @sock becomes the connection's, and connects to the upstream. */
+int dnspool_conn_connect(struct dnspool_conn *conn, struct socket *sock, int flags)
+{
+	struct dnspool_upstream *up = conn->pool->up;
+	int alen, err;
+
 	conn->sock = sock;
 	conn_install_callbacks(conn);
 	alen = up->addr.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
@@ -85,4 +115,25 @@ int dnspool_conn_open(struct dnspool_conn *conn, int type, int proto, int flags)
 	if (err == -EINPROGRESS)
 		err = 0;
 	return err;
+}
+
+/*
+ * Closes the socket at once, in this context: an abortive close leaves no
+ * FIN_WAIT orphans behind a pool; a socket with a file (DoT) is released
+ * through it synchronously, for fput() from a kernel thread would close it
+ * later, maybe after the namespace or this module is gone.
+ */
+void dnspool_conn_close(struct dnspool_conn *conn)
+{
+	struct socket *sock = conn->sock;
+
+	if (!sock)
+		return;
+	conn_restore_callbacks(conn);
+	sock_no_linger(sock->sk);
+	conn->sock = NULL;
+	if (sock->file)
+		__fput_sync(sock->file);
+	else
+		sock_release(sock);
 }

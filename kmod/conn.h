@@ -5,5 +5,26 @@
 #include "pool.h"
 
 int dnspool_conn_open(struct dnspool_conn *conn, int type, int proto, int flags);
+int dnspool_conn_connect(struct dnspool_conn *conn, struct socket *sock, int flags);
+void dnspool_conn_close(struct dnspool_conn *conn);
+
+/* DNS messages on a byte stream (RFC 7766): the frame being read. */
+struct dnspool_stream_rx {
+	u8 prefix[2];
+	size_t prefix_have;
+	u8 *buf;		/* the message, once its length is known */
+	size_t need, have;
+};
+
+/* Reads into @buf up to @len bytes: >0 read, 0 nothing yet, <0 the
+ * connection is over.
+ */
+typedef int (*dnspool_stream_read_t)(struct dnspool_conn *conn, void *buf, size_t len);
+
+int dnspool_stream_dialed(struct dnspool_conn *conn);
+int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q);
+int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
+			dnspool_stream_read_t read);
+void dnspool_stream_rx_free(struct dnspool_stream_rx *rx);
 
 #endif /* _DNSPOOL_CONN_H */

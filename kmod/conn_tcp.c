@@ -3,6 +3,7 @@
  * DNS over TCP (RFC 7766): each message behind a two-byte length, many
  * queries pipelined on one connection, answers in any order.  Reads and
  * writes never block: partial frames are kept until the rest arrives.
+ * DNS over TLS frames its messages the same way, over kernel TLS.
  */
 #include <linux/in.h>
 #include <linux/slab.h>
@@ -14,20 +15,12 @@
 #include "conn.h"
 #include "dnsmsg.h"
 
-/* The frame being read. */
-struct tcp_rx {
-	u8 prefix[2];
-	size_t prefix_have;
-	u8 *buf;		/* the message, once its length is known */
-	size_t need, have;
-};
-
 /* Answers handled per run of the work before it yields. */
-#define TCP_RX_BUDGET	256
+#define STREAM_RX_BUDGET	256
 
 static int tcp_dial(struct dnspool_conn *conn)
 {
-	struct tcp_rx *rx;
+	struct dnspool_stream_rx *rx;
 	int err;
 
 	rx = kzalloc(sizeof(*rx), GFP_KERNEL_ACCOUNT);
@@ -40,7 +33,8 @@ static int tcp_dial(struct dnspool_conn *conn)
 	return err;
 }
 
-static int tcp_dialed(struct dnspool_conn *conn)
+/* Is the TCP connection up?  0 yes, -EINPROGRESS not yet, <0 failed. */
+int dnspool_stream_dialed(struct dnspool_conn *conn)
 {
 	struct sock *sk = conn->sock->sk;
 	int err;
@@ -56,7 +50,7 @@ static int tcp_dialed(struct dnspool_conn *conn)
 	}
 }
 
-static int tcp_send(struct dnspool_conn *conn, struct dnspool_query *q)
+int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q)
 {
 	u8 prefix[2] = { q->len >> 8, q->len & 0xff };
 	size_t total = q->len + 2;
@@ -84,7 +78,6 @@ static int tcp_send(struct dnspool_conn *conn, struct dnspool_query *q)
 	return 0;
 }
 
-/* Reads into @buf up to @len bytes: >0 read, 0 nothing yet, <0 error. */
 static int tcp_read(struct dnspool_conn *conn, void *buf, size_t len)
 {
 	struct msghdr msg = {};
@@ -99,15 +92,18 @@ static int tcp_read(struct dnspool_conn *conn, void *buf, size_t len)
 	return n;
 }
 
-static int tcp_recv(struct dnspool_conn *conn)
+/* Reads the frames that arrived with @read, handing each message to
+ * dnspool_conn_answer(): 0 when drained, <0 when the connection broke.
+ */
+int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
+			dnspool_stream_read_t read)
 {
-	struct tcp_rx *rx = conn->priv;
-	int budget = TCP_RX_BUDGET;
+	int budget = STREAM_RX_BUDGET;
 	int n;
 
 	while (budget--) {
 		if (rx->prefix_have < 2) {
-			n = tcp_read(conn, rx->prefix + rx->prefix_have, 2 - rx->prefix_have);
+			n = read(conn, rx->prefix + rx->prefix_have, 2 - rx->prefix_have);
 			if (n <= 0)
 				return n;
 			rx->prefix_have += n;
@@ -126,7 +122,7 @@ static int tcp_recv(struct dnspool_conn *conn)
 				return -ENOMEM;
 			rx->have = 0;
 		}
-		n = tcp_read(conn, rx->buf + rx->have, rx->need - rx->have);
+		n = read(conn, rx->buf + rx->have, rx->need - rx->have);
 		if (n <= 0)
 			return n;
 		rx->have += n;
@@ -140,20 +136,29 @@ static int tcp_recv(struct dnspool_conn *conn)
 	return 0;
 }
 
+static int tcp_recv(struct dnspool_conn *conn)
+{
+	return dnspool_stream_recv(conn, conn->priv, tcp_read);
+}
+
+void dnspool_stream_rx_free(struct dnspool_stream_rx *rx)
+{
+	kfree(rx->buf);
+	rx->buf = NULL;
+}
+
 static void tcp_destroy(struct dnspool_conn *conn)
 {
-	struct tcp_rx *rx = conn->priv;
-
-	if (rx)
-		kfree(rx->buf);
-	kfree(rx);
+	if (conn->priv)
+		dnspool_stream_rx_free(conn->priv);
+	kfree(conn->priv);
 }
 
 const struct dnspool_conn_ops dnspool_tcp_ops = {
 	.transport = DNSPOOL_TRANSPORT_TCP,
 	.dial = tcp_dial,
-	.dialed = tcp_dialed,
-	.send = tcp_send,
+	.dialed = dnspool_stream_dialed,
+	.send = dnspool_stream_send,
 	.recv = tcp_recv,
 	.destroy = tcp_destroy,
 };

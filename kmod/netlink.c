@@ -112,7 +112,7 @@ static int dnspool_nl_get_tls_name(struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "tls-name is empty");
 		return -EINVAL;
 	}
-	nla_strscpy(up->tls_name, attr, sizeof(up->tls_name));
+	dnspool_upstream_set_tls_name(up, nla_data(attr));
 	return 0;
 }
 
@@ -244,6 +244,13 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free;
 	up->transport = nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_TRANSPORT]);
+	if (up->transport == DNSPOOL_TRANSPORT_TLS && !dnspool_tls_supported()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_TRANSPORT],
+				    "this kernel cannot do DNS over TLS: it lacks the TLS handshake upcall (CONFIG_NET_HANDSHAKE) or kernel TLS (CONFIG_TLS)");
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
+	dnspool_upstream_start(up);
 	err = dnspool_nl_get_addr(info, up);
 	if (err)
 		goto err_free;
@@ -251,10 +258,13 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free;
 	/* A DoT upstream without a name is verified against its address. */
-	if (up->transport == DNSPOOL_TRANSPORT_TLS && !up->tls_name[0])
-		snprintf(up->tls_name, sizeof(up->tls_name), "%pISc", &up->addr);
+	if (up->transport == DNSPOOL_TRANSPORT_TLS && !up->tls_name[0]) {
+		char addr[DNSPOOL_TLS_NAME_MAX_LEN + 1];
+
+		snprintf(addr, sizeof(addr), "%pISc", &up->addr);
+		dnspool_upstream_set_tls_name(up, addr);
+	}
 	dnspool_nl_get_params(info, &up->params);
-	dnspool_upstream_start(up);
 
 	mutex_lock(&dn->lock);
 	err = dnspool_upstream_insert(dn, up);
@@ -397,14 +407,14 @@ static int dnspool_nl_fill_answer(struct sk_buff *skb, struct dnspool_nl_query *
 			  DNSPOOL_CMD_QUERY);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_string(skb, DNSPOOL_A_QUERY_UPSTREAM, q->up->name))
+	if (nla_put_string(skb, DNSPOOL_A_QUERY_UPSTREAM, q->up->name) ||
+	    nla_put_u32(skb, DNSPOOL_A_QUERY_TRANSPORT, q->transport))
 		goto nla_put_failure;
 	if (err) {
 		if (nla_put_u32(skb, DNSPOOL_A_QUERY_ERROR, -err) ||
 		    nla_put_u32(skb, DNSPOOL_A_QUERY_ERROR_CLASS, dnspool_error_class(err)))
 			goto nla_put_failure;
 	} else if (nla_put(skb, DNSPOOL_A_QUERY_MSG, q->answer_len, q->answer) ||
-		   nla_put_u32(skb, DNSPOOL_A_QUERY_TRANSPORT, q->transport) ||
 		   nla_put_u32(skb, DNSPOOL_A_QUERY_RTT_US, q->rtt_us) ||
 		   nla_put_u8(skb, DNSPOOL_A_QUERY_REUSED, q->reused)) {
 		goto nla_put_failure;
@@ -492,11 +502,6 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	q->up = up;
 	pool = dnspool_upstream_pool(up, nla_get_flag(info->attrs[DNSPOOL_A_QUERY_TCP]));
-	if (!pool) {
-		NL_SET_ERR_MSG(info->extack, "DNS over TLS upstreams cannot take queries yet");
-		dnspool_query_put(q);
-		return -EOPNOTSUPP;
-	}
 
 	nq = container_of(q, struct dnspool_nl_query, q);
 	nq->net = genl_info_net(info);
@@ -535,6 +540,12 @@ static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 		COUNTER(ROTATIONS, rotations),
 		COUNTER(REUSES, reuses),
 		COUNTER(DIAL_FAILURES, dial_failures),
+		COUNTER(HANDSHAKES, handshakes),
+		COUNTER(HANDSHAKE_FAILURES_AGENT, handshake_failures_agent),
+		COUNTER(HANDSHAKE_FAILURES_TIMEOUT, handshake_failures_timeout),
+		COUNTER(HANDSHAKE_FAILURES_CERT, handshake_failures_cert),
+		COUNTER(HANDSHAKE_FAILURES_OTHER, handshake_failures_other),
+		COUNTER(HANDSHAKE_TIME_US, handshake_time_us),
 #undef COUNTER
 	};
 	unsigned int active, total, peak;

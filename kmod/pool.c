@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <net/sock.h>
 
+#include "conn.h"
 #include "dnsmsg.h"
 #include "pool.h"
 #include "upstream.h"
@@ -48,6 +49,7 @@ int dnspool_error_class(int err)
 	case EHOSTUNREACH:
 	case EPROTO:
 	case EBADMSG:
+	case EACCES:	/* its TLS certificate was rejected */
 		return DNSPOOL_ERROR_CLASS_UPSTREAM;
 	default:
 		return DNSPOOL_ERROR_CLASS_LOCAL;
@@ -110,6 +112,7 @@ static void query_end(struct dnspool_query *q, int err)
 		atomic64_inc(&pool->stats.timeouts);
 	atomic_dec(&pool->inflight);
 	q->conn = NULL;
+	q->transport = pool->ops->transport;
 	q->done(q, err);
 	dnspool_query_put(q);
 }
@@ -265,6 +268,11 @@ static struct dnspool_conn *pool_pick(struct dnspool_pool *pool)
 	list_for_each_entry_reverse(conn, &pool->conns, node)
 		if (!conn->draining && !READ_ONCE(conn->nqueries))
 			return conn;
+	/* Rather than pay for another handshake, wait for the one going on. */
+	if (pool->ops->join_dialing)
+		list_for_each_entry_reverse(conn, &pool->conns, node)
+			if (!conn->draining && READ_ONCE(conn->state) == DNSPOOL_CONN_DIALING)
+				return conn;
 	if (pool->nconns < PARAM(pool, max_conns))
 		return NULL;
 	/* Full: share the least recently used connection. */
@@ -319,6 +327,13 @@ static void pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q)
 		}
 		pool_close_idle_rotated(pool);
 		conn = pool_pick(pool);
+		if (!conn && pool->dial_error) {
+			if (time_before(jiffies, pool->dial_error_until)) {
+				err = pool->dial_error;
+				break;
+			}
+			pool->dial_error = 0;
+		}
 		if (!conn && !fresh) {
 			spin_unlock(&pool->lock);
 			fresh = conn_alloc(pool);
@@ -423,6 +438,14 @@ static void conn_fail(struct dnspool_conn *conn, int err, bool dialing)
 	}
 	conn_kill_locked(pool, conn, err, &orphans);
 	spin_unlock(&conn->lock);
+	/* The upstream's certificate was rejected: another dial now would
+	 * only be rejected again.
+	 */
+	if (dialing && err == -EACCES) {
+		pool->dial_error = err;
+		pool->dial_error_until = jiffies +
+			msecs_to_jiffies(PARAM(pool, dial_timeout_ms));
+	}
 	pool_kick_gc(pool);
 	spin_unlock(&pool->lock);
 	if (dialing)
@@ -584,12 +607,9 @@ static void pool_gc(struct dnspool_pool *pool)
 		 * work may be dialing, creating the socket, right now.
 		 */
 		disable_work_sync(&conn->io_work);
-		if (conn->sock) {
-			dnspool_conn_restore_callbacks(conn);
-			/* An abortive close: no FIN_WAIT orphans behind a pool. */
-			sock_no_linger(conn->sock->sk);
-			sock_release(conn->sock);
-		}
+		if (pool->ops->stop)
+			pool->ops->stop(conn);
+		dnspool_conn_close(conn);
 		if (pool->ops->destroy)
 			pool->ops->destroy(conn);
 		atomic64_inc(&pool->stats.conns_closed);
@@ -614,6 +634,7 @@ static void pool_tick_work(struct work_struct *work)
 	LIST_HEAD(expired);
 	LIST_HEAD(orphans);
 	LIST_HEAD(dial_orphans);
+	bool dialing = false;
 	int bkt;
 
 	spin_lock(&pool->lock);
@@ -621,12 +642,18 @@ static void pool_tick_work(struct work_struct *work)
 		bool stuck = false;
 
 		spin_lock(&conn->lock);
-		if (conn->state == DNSPOOL_CONN_DIALING &&
-		    time_after(now, conn->dial_deadline)) {
-			atomic64_inc(&pool->stats.dial_failures);
-			conn_kill_locked(pool, conn, -ETIMEDOUT, &dial_orphans);
-			spin_unlock(&conn->lock);
-			continue;
+		if (conn->state == DNSPOOL_CONN_DIALING) {
+			if (time_after(now, conn->dial_deadline)) {
+				atomic64_inc(&pool->stats.dial_failures);
+				conn_kill_locked(pool, conn, -ETIMEDOUT, &dial_orphans);
+				spin_unlock(&conn->lock);
+				continue;
+			}
+			/* A dial may wait with no socket event to come (for
+			 * a handshake slot): it looks again now.
+			 */
+			dialing = true;
+			dnspool_conn_kick(conn);
 		}
 		hash_for_each_safe(conn->queries, bkt, tmp, q, hnode) {
 			if (!time_after(now, q->deadline))
@@ -643,7 +670,8 @@ static void pool_tick_work(struct work_struct *work)
 	}
 	if (!list_empty(&orphans) || !list_empty(&dial_orphans))
 		pool_kick_gc(pool);
-	if (atomic_read(&pool->inflight))
+	/* Dials end by the deadline even when no query waits for them. */
+	if (atomic_read(&pool->inflight) || dialing)
 		pool_arm_tick(pool);
 	spin_unlock(&pool->lock);
 
@@ -692,6 +720,8 @@ static void pool_reap_work(struct work_struct *work)
 void dnspool_pool_params_changed(struct dnspool_pool *pool)
 {
 	spin_lock(&pool->lock);
+	/* A new tls-name may be accepted: try again at once. */
+	pool->dial_error = 0;
 	if (!pool->dead && !list_empty(&pool->conns))
 		mod_delayed_work(dnspool_wq, &pool->reap_work,
 				 msecs_to_jiffies(PARAM(pool, reap_interval_ms)));

@@ -40,6 +40,12 @@ struct dnspool_stats {
 	atomic64_t rotations;
 	atomic64_t reuses;
 	atomic64_t dial_failures;
+	atomic64_t handshakes;
+	atomic64_t handshake_failures_agent;
+	atomic64_t handshake_failures_timeout;
+	atomic64_t handshake_failures_cert;
+	atomic64_t handshake_failures_other;
+	atomic64_t handshake_time_us;
 };
 
 /* What a transport does; the pool knows nothing of sockets. */
@@ -57,15 +63,24 @@ struct dnspool_conn_ops {
 	 * dnspool_conn_answer(): 0 when drained, <0 connection broken.
 	 */
 	int (*recv)(struct dnspool_conn *conn);
+	/* Optional: the connection closes and its work no longer runs; end
+	 * what may still call into it (a TLS handshake in progress).
+	 */
+	void (*stop)(struct dnspool_conn *conn);
 	/* Free transport state (rx buffers); the socket is already gone. */
 	void (*destroy)(struct dnspool_conn *conn);
+	/* Opening a connection is costly (a TLS handshake): new queries wait
+	 * for one being opened rather than open another.
+	 */
+	bool join_dialing;
 };
 
 struct dnspool_pool {
 	struct dnspool_upstream *up;
 	const struct dnspool_conn_ops *ops;
 	/* Protects conns (least recently used first), graveyard, nconns,
-	 * peak, rotated and dead, and each connection's draining flag.
+	 * peak, rotated, dial_error and dead, each connection's draining
+	 * flag, and the upstream's tls_name.
 	 */
 	spinlock_t lock;
 	struct list_head conns;
@@ -77,12 +92,25 @@ struct dnspool_pool {
 	 * counts as a rotation, not as growth.
 	 */
 	unsigned int rotated;
+	/* A dial failed for good (-EACCES): new connections fail with it
+	 * until dial_error_until, rather than dial again.
+	 */
+	int dial_error;
+	unsigned long dial_error_until;
 	bool dead;
 	struct delayed_work reap_work;
 	struct delayed_work tick_work;
 	struct work_struct gc_work;
 	atomic_t inflight;
 	struct dnspool_stats stats;
+};
+
+enum dnspool_conn_cb {
+	DNSPOOL_CB_DATA_READY,
+	DNSPOOL_CB_WRITE_SPACE,
+	DNSPOOL_CB_STATE_CHANGE,
+	DNSPOOL_CB_ERROR_REPORT,
+	DNSPOOL_NR_CB,
 };
 
 enum dnspool_conn_state {
@@ -109,10 +137,8 @@ struct dnspool_conn {
 	unsigned long dial_deadline;	/* jiffies */
 	u64 served;			/* queries sent over it */
 	struct work_struct io_work;
-	void (*saved_data_ready)(struct sock *sk);
-	void (*saved_write_space)(struct sock *sk);
-	void (*saved_state_change)(struct sock *sk);
-	void (*saved_error_report)(struct sock *sk);
+	/* The socket's callbacks ours replaced, and call. */
+	void (*saved_cb[DNSPOOL_NR_CB])(struct sock *sk);
 	void *priv;			/* transport state */
 };
 
@@ -162,9 +188,9 @@ int dnspool_error_class(int err);
 
 void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len);
 void dnspool_conn_kick(struct dnspool_conn *conn);
-void dnspool_conn_restore_callbacks(struct dnspool_conn *conn);
 
 extern const struct dnspool_conn_ops dnspool_udp_ops;
 extern const struct dnspool_conn_ops dnspool_tcp_ops;
+extern const struct dnspool_conn_ops dnspool_tls_ops;
 
 #endif /* _DNSPOOL_POOL_H */

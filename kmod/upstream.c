@@ -58,7 +58,9 @@ void dnspool_upstream_start(struct dnspool_upstream *up)
 		dnspool_pool_init(&up->pool, up, &dnspool_tcp_ops);
 		break;
 	case DNSPOOL_TRANSPORT_TLS:
-		/* DNS over TLS arrives with its own issue. */
+#if IS_ENABLED(CONFIG_NET_HANDSHAKE)
+		dnspool_pool_init(&up->pool, up, &dnspool_tls_ops);
+#endif
 		break;
 	}
 }
@@ -67,7 +69,22 @@ struct dnspool_pool *dnspool_upstream_pool(struct dnspool_upstream *up, bool tcp
 {
 	if (tcp && up->tcp_pool.ops)
 		return &up->tcp_pool;
-	return up->pool.ops ? &up->pool : NULL;
+	return &up->pool;
+}
+
+/* Pools read the name when they dial; it changes under the pool's lock. */
+void dnspool_upstream_set_tls_name(struct dnspool_upstream *up, const char *name)
+{
+	spin_lock(&up->pool.lock);
+	strscpy(up->tls_name, name, sizeof(up->tls_name));
+	spin_unlock(&up->pool.lock);
+}
+
+void dnspool_upstream_tls_name(struct dnspool_upstream *up, char *buf, size_t size)
+{
+	spin_lock(&up->pool.lock);
+	strscpy(buf, up->tls_name, size);
+	spin_unlock(&up->pool.lock);
 }
 
 void dnspool_upstream_params_changed(struct dnspool_upstream *up)

@@ -38,6 +38,7 @@ struct dnspool_upstream {
 	enum dnspool_transport transport;
 	/* sockaddr_in or sockaddr_in6, port included */
 	struct sockaddr_storage addr;
+	/* Changed under pool.lock too: the pool reads it when it dials. */
 	char tls_name[DNSPOOL_TLS_NAME_MAX_LEN + 1];
 	struct dnspool_params params;
 	/* The upstream's own transport; and TCP for a udp upstream, for
@@ -68,6 +69,15 @@ struct dnspool_upstream *dnspool_upstream_alloc(struct net *net);
 void dnspool_upstream_start(struct dnspool_upstream *up);
 void dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up);
 void dnspool_upstream_put(struct dnspool_upstream *up);
+void dnspool_upstream_set_tls_name(struct dnspool_upstream *up, const char *name);
+void dnspool_upstream_tls_name(struct dnspool_upstream *up, char *buf, size_t size);
+
+/* DNS over TLS needs the handshake upcall (tlshd) and kernel TLS. */
+static inline bool dnspool_tls_supported(void)
+{
+	return IS_ENABLED(CONFIG_NET_HANDSHAKE) && IS_ENABLED(CONFIG_TLS);
+}
+
 struct dnspool_pool *dnspool_upstream_pool(struct dnspool_upstream *up, bool tcp);
 void dnspool_upstream_params_changed(struct dnspool_upstream *up);
 void dnspool_registry_shutdown(void);

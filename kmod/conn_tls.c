@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DNS over TLS (RFC 7858): a TCP connection on which the kernel's handshake
+ * agent (tlshd, reached through net/handshake) does the TLS handshake and
+ * installs kernel TLS; DNS messages are then framed as over TCP.
+ *
+ * The handshake runs in userspace, outside the connection's work, and ends
+ * in tls_done().  Whoever closes the connection cancels a handshake still
+ * pending, or waits until tls_done() has returned: it never runs on a freed
+ * connection.
+ *
+ * Kernel TLS hands the reader one record type per read, named in a control
+ * message: the server's session tickets are read past; an alert, or any
+ * other handshake message (6.12 cannot follow a KeyUpdate), ends the
+ * connection.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+#include <linux/tcp.h>
+#include <net/handshake.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/tls_prot.h>
+
+#include "conn.h"
+#include "upstream.h"
+
+/* The handshake message of a TLS 1.3 session ticket (RFC 8446, 4.6.1). */
+#define TLS_HS_NEW_SESSION_TICKET	4
+
+enum tls_phase {
+	TLS_CONNECTING,		/* TCP connecting */
+	TLS_HANDSHAKE,		/* the agent has the socket */
+	TLS_SESSION,		/* kernel TLS installed */
+};
+
+struct tls_conn {
+	struct dnspool_stream_rx rx;
+	/* The name the server's certificate must carry.  The agent reads it
+	 * when it takes the request, so it lives as long as the connection.
+	 */
+	char peername[DNSPOOL_TLS_NAME_MAX_LEN + 1];
+	/* The connection's work alone changes these. */
+	enum tls_phase phase;
+	bool requested;			/* ends in tls_done() or a cancel */
+	ktime_t requested_at;
+	/* Written by tls_done() before it sets @done (release). */
+	int status;
+	s64 took_us;
+	bool done;
+	struct completion handshake_done;
+	/* A non-data record being read past: its type and first bytes. */
+	bool skipping;
+	u8 skip_type;
+	u8 skip_head[2];
+	u8 skip_have;
+};
+
+static int tls_dial(struct dnspool_conn *conn)
+{
+	struct dnspool_upstream *up = conn->pool->up;
+	struct tls_conn *tls;
+	struct socket *sock;
+	struct file *file;
+	int err;
+
+	tls = kzalloc(sizeof(*tls), GFP_KERNEL_ACCOUNT);
+	if (!tls)
+		return -ENOMEM;
+	init_completion(&tls->handshake_done);
+	dnspool_upstream_tls_name(up, tls->peername, sizeof(tls->peername));
+	conn->priv = tls;
+
+	err = sock_create_kern(up->net, up->addr.ss_family, SOCK_STREAM,
+			       IPPROTO_TCP, &sock);
+	if (err)
+		return err;
+	/* The agent receives the socket as a file descriptor.  On failure
+	 * this releases the socket.
+	 */
+	file = sock_alloc_file(sock, O_CLOEXEC, NULL);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	tcp_sock_set_nodelay(sock->sk);
+	return dnspool_conn_connect(conn, sock, O_NONBLOCK);
+}
+
+/* The agent's answer, from its netlink request (genetlink's cb_lock held). */
+static void tls_done(void *data, int status, key_serial_t peerid)
+{
+	struct dnspool_conn *conn = data;
+	struct tls_conn *tls = conn->priv;
+
+	tls->status = status;
+	tls->took_us = ktime_us_delta(ktime_get(), tls->requested_at);
+	/* Publishes status and took_us to tls_dialed(). */
+	smp_store_release(&tls->done, true);
+	dnspool_conn_kick(conn);
+	/* Last: once this is seen, the connection may be freed. */
+	complete(&tls->handshake_done);
+}
+
+static int tls_request_handshake(struct dnspool_conn *conn)
+{
+	struct dnspool_pool *pool = conn->pool;
+	struct tls_conn *tls = conn->priv;
+	long left = (long)(conn->dial_deadline - jiffies);
+	struct tls_handshake_args args = {
+		.ta_sock = conn->sock,
+		.ta_done = tls_done,
+		.ta_data = conn,
+		.ta_peername = tls->peername,
+		/* The agent's own bound; the pool's tick enforces ours. */
+		.ta_timeout_ms = left > 0 ? jiffies_to_msecs(left) : 1,
+		.ta_keyring = TLS_NO_KEYRING,
+	};
+	int err;
+
+	/* Set first: tls_done() may run before the request returns. */
+	tls->requested = true;
+	tls->requested_at = ktime_get();
+	err = tls_client_hello_anon(&args, GFP_KERNEL);
+	if (!err) {
+		tls->phase = TLS_HANDSHAKE;
+		return -EINPROGRESS;
+	}
+	tls->requested = false;
+	switch (err) {
+	case -EAGAIN:
+		/* The namespace has as many handshakes pending as the
+		 * handshake layer takes: the pool's tick asks again.
+		 */
+		return -EINPROGRESS;
+	case -ESRCH:
+		atomic64_inc(&pool->stats.handshake_failures_agent);
+		pr_notice_ratelimited("upstream %s: no TLS handshake agent in its network namespace: start tlshd there\n",
+				      pool->up->name);
+		return err;
+	default:
+		atomic64_inc(&pool->stats.handshake_failures_other);
+		return err;
+	}
+}
+
+static int tls_handshake_result(struct dnspool_conn *conn)
+{
+	struct dnspool_stats *st = &conn->pool->stats;
+	struct tls_conn *tls = conn->priv;
+	const char *name = conn->pool->up->name;
+
+	switch (tls->status) {
+	case 0:
+		atomic64_inc(&st->handshakes);
+		atomic64_add(tls->took_us, &st->handshake_time_us);
+		tls->phase = TLS_SESSION;
+		return 0;
+	case -EACCES:
+		atomic64_inc(&st->handshake_failures_cert);
+		pr_notice_ratelimited("upstream %s: TLS certificate rejected: not trusted by tlshd, or not for %s\n",
+				      name, tls->peername);
+		return -EACCES;
+	case -ETIMEDOUT:
+		atomic64_inc(&st->handshake_failures_timeout);
+		return -ETIMEDOUT;
+	default:
+		atomic64_inc(&st->handshake_failures_other);
+		pr_notice_ratelimited("upstream %s: TLS handshake failed: %d\n",
+				      name, tls->status);
+		return tls->status < 0 ? tls->status : -EIO;
+	}
+}
+
+static int tls_dialed(struct dnspool_conn *conn)
+{
+	struct tls_conn *tls = conn->priv;
+	int err;
+
+	switch (tls->phase) {
+	case TLS_CONNECTING:
+		err = dnspool_stream_dialed(conn);
+		return err ? err : tls_request_handshake(conn);
+	case TLS_HANDSHAKE:
+		/* Pairs with tls_done(). */
+		if (!smp_load_acquire(&tls->done))
+			return -EINPROGRESS;
+		return tls_handshake_result(conn);
+	default:
+		return 0;
+	}
+}
+
+/* A non-data record was read whole. */
+static int tls_record_end(struct tls_conn *tls)
+{
+	switch (tls->skip_type) {
+	case TLS_RECORD_TYPE_HANDSHAKE:
+		/* Session tickets: we do not resume sessions. */
+		if (tls->skip_have && tls->skip_head[0] == TLS_HS_NEW_SESSION_TICKET)
+			return 0;
+		return -EPROTO;
+	case TLS_RECORD_TYPE_ALERT:
+		/* close_notify: the server ended the session. */
+		if (tls->skip_have == 2 && tls->skip_head[1] == TLS_ALERT_DESC_CLOSE_NOTIFY)
+			return -EPIPE;
+		return -ECONNRESET;
+	default:
+		return -EPROTO;
+	}
+}
+
+/* Reads application data into @buf, past the records that hold none. */
+static int tls_read(struct dnspool_conn *conn, void *buf, size_t len)
+{
+	struct tls_conn *tls = conn->priv;
+	u8 scratch[128];
+
+	for (;;) {
+		union {
+			struct cmsghdr cmsg;
+			u8 buf[CMSG_SPACE(sizeof(u8))];
+		} u;
+		/* Fresh for every read: put_cmsg() advances the control
+		 * buffer, and a non-data record read without one is put back
+		 * and fails every read after.
+		 */
+		struct msghdr msg = {
+			.msg_control = &u,
+			.msg_controllen = sizeof(u),
+		};
+		struct kvec iov = {
+			.iov_base = tls->skipping ? scratch : buf,
+			.iov_len = tls->skipping ? sizeof(scratch) : len,
+		};
+		const u8 *data = iov.iov_base;
+		size_t head;
+		int n, err;
+		u8 type;
+
+		n = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len, MSG_DONTWAIT);
+		if (n == -EAGAIN)
+			return 0;
+		if (n == 0)
+			return -EPIPE;	/* closed without close_notify */
+		if (n < 0)
+			return n;
+		type = tls_get_record_type(conn->sock->sk, &u.cmsg);
+		if (!tls->skipping) {
+			if (type == TLS_RECORD_TYPE_DATA)
+				return n;
+			tls->skip_type = type;
+			tls->skip_have = 0;
+		} else if (type != tls->skip_type) {
+			return -EPROTO;
+		}
+		head = min_t(size_t, n, sizeof(tls->skip_head) - tls->skip_have);
+		memcpy(tls->skip_head + tls->skip_have, data, head);
+		tls->skip_have += head;
+		/* Kernel TLS marks the end of a record. */
+		tls->skipping = !(msg.msg_flags & MSG_EOR);
+		if (tls->skipping)
+			continue;
+		err = tls_record_end(tls);
+		if (err)
+			return err;
+	}
+}
+
+static int tls_recv(struct dnspool_conn *conn)
+{
+	struct tls_conn *tls = conn->priv;
+
+	return dnspool_stream_recv(conn, &tls->rx, tls_read);
+}
+
+/* The connection's work no longer runs; the socket is about to close. */
+static void tls_stop(struct dnspool_conn *conn)
+{
+	struct tls_conn *tls = conn->priv;
+
+	if (!tls || !conn->sock)
+		return;
+	if (tls->requested) {
+		if (tls_handshake_cancel(conn->sock->sk)) {
+			/* tls_done() will not run. */
+			if (conn->error == -ETIMEDOUT)
+				atomic64_inc(&conn->pool->stats.handshake_failures_timeout);
+		} else {
+			/* It ran, or runs now: wait until it returns. */
+			wait_for_completion(&tls->handshake_done);
+		}
+	}
+	/* A session closed for want of work, not broken: say goodbye. */
+	if (tls->phase == TLS_SESSION && !conn->error)
+		tls_handshake_close(conn->sock);
+}
+
+static void tls_destroy(struct dnspool_conn *conn)
+{
+	struct tls_conn *tls = conn->priv;
+
+	if (tls)
+		dnspool_stream_rx_free(&tls->rx);
+	kfree(tls);
+}
+
+const struct dnspool_conn_ops dnspool_tls_ops = {
+	.transport = DNSPOOL_TRANSPORT_TLS,
+	.dial = tls_dial,
+	.dialed = tls_dialed,
+	.send = dnspool_stream_send,
+	.recv = tls_recv,
+	.stop = tls_stop,
+	.destroy = tls_destroy,
+	.join_dialing = true,
+};

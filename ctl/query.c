@@ -95,6 +95,18 @@ static int send_query(struct nl_msg *msg, unsigned int seq)
 	return nl_sendto(dp_socket(), nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 }
 
+/* Why a query failed, in the words of its transport. */
+static const char *error_text(int error, uint32_t transport)
+{
+	if (transport == DNSPOOL_TRANSPORT_TLS) {
+		if (error == ESRCH)
+			return "no TLS handshake agent in the upstream's network namespace: start tlshd there";
+		if (error == EACCES)
+			return "TLS certificate rejected: not trusted by tlshd, or not for the upstream's tls-name";
+	}
+	return strerror(error);
+}
+
 /* Fills @out from an answer or error message. */
 static void read_outcome(struct nlmsghdr *nlh, struct nl_msg *req, struct outcome *out)
 {
@@ -117,12 +129,14 @@ static void read_outcome(struct nlmsghdr *nlh, struct nl_msg *req, struct outcom
 	if (tb[DNSPOOL_A_QUERY_UPSTREAM])
 		snprintf(out->upstream, sizeof(out->upstream), "%s",
 			 nla_get_string(tb[DNSPOOL_A_QUERY_UPSTREAM]));
+	if (tb[DNSPOOL_A_QUERY_TRANSPORT])
+		out->transport = nla_get_u32(tb[DNSPOOL_A_QUERY_TRANSPORT]);
 	if (tb[DNSPOOL_A_QUERY_ERROR]) {
 		out->error = nla_get_u32(tb[DNSPOOL_A_QUERY_ERROR]);
 		out->error_class = tb[DNSPOOL_A_QUERY_ERROR_CLASS] ?
 				   nla_get_u32(tb[DNSPOOL_A_QUERY_ERROR_CLASS]) : 0;
 		snprintf(out->text, sizeof(out->text), "%s: %s (%s error)", out->upstream,
-			 strerror(out->error),
+			 error_text(out->error, out->transport),
 			 out->error_class == DNSPOOL_ERROR_CLASS_UPSTREAM ? "upstream" : "local");
 		return;
 	}
@@ -133,8 +147,6 @@ static void read_outcome(struct nlmsghdr *nlh, struct nl_msg *req, struct outcom
 	}
 	out->msg = nla_data(tb[DNSPOOL_A_QUERY_MSG]);
 	out->len = nla_len(tb[DNSPOOL_A_QUERY_MSG]);
-	if (tb[DNSPOOL_A_QUERY_TRANSPORT])
-		out->transport = nla_get_u32(tb[DNSPOOL_A_QUERY_TRANSPORT]);
 	if (tb[DNSPOOL_A_QUERY_RTT_US])
 		out->rtt_us = nla_get_u32(tb[DNSPOOL_A_QUERY_RTT_US]);
 	if (tb[DNSPOOL_A_QUERY_REUSED])

@@ -31,6 +31,12 @@ static const struct {
 	{ "conns_reaped", NULL, DNSPOOL_A_POOL_CONNS_REAPED },
 	{ "rotations", NULL, DNSPOOL_A_POOL_ROTATIONS },
 	{ "dial_failures", NULL, DNSPOOL_A_POOL_DIAL_FAILURES },
+	{ "handshakes", NULL, DNSPOOL_A_POOL_HANDSHAKES },
+	{ "handshake_failures_agent", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_AGENT },
+	{ "handshake_failures_timeout", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_TIMEOUT },
+	{ "handshake_failures_cert", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_CERT },
+	{ "handshake_failures_other", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER },
+	{ "handshake_time_us", NULL, DNSPOOL_A_POOL_HANDSHAKE_TIME_US },
 };
 
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
@@ -72,6 +78,20 @@ static void address(struct nlattr **tb, char *buf, size_t len)
 		inet_ntop(AF_INET6, nla_data(tb[DNSPOOL_A_POOL_IPV6]), addr, sizeof(addr));
 		snprintf(buf, len, "[%s]:%u", addr, port);
 	}
+}
+
+/* A tls pool's handshakes, on a line of their own under its row. */
+static void print_handshakes(struct nlattr **tb)
+{
+	uint64_t done = get_uint(tb[DNSPOOL_A_POOL_HANDSHAKES]);
+	uint64_t us = get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_TIME_US]);
+
+	printf("  tls handshakes %llu, mean %.1f ms; failed: no agent %llu, timeout %llu, certificate %llu, other %llu\n",
+	       (unsigned long long)done, done ? us / 1000.0 / done : 0.0,
+	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_AGENT]),
+	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_TIMEOUT]),
+	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_CERT]),
+	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER]));
 }
 
 struct table {
@@ -125,6 +145,8 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 		       (int)strlen(counters[i].column),
 		       (unsigned long long)get_uint(tb[counters[i].attr]));
 	putchar('\n');
+	if (get_u32(tb, DNSPOOL_A_POOL_TRANSPORT) == DNSPOOL_TRANSPORT_TLS)
+		print_handshakes(tb);
 	return NL_OK;
 }
 

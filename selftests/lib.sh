@@ -68,6 +68,21 @@ for i in range(int(first), int(last) + 1):
 PY
 }
 
+RESPONDER="$(dirname "${BASH_SOURCE[0]}")/upstreams/dns_responder.py"
+
+# responder PORT ARGS...: a misbehaving upstream (upstreams/dns_responder.py)
+# on 127.0.0.1:PORT, started once it listens; its PID joins $PIDS.
+responder() {
+	local port=$1 fifo
+	shift
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	python3 "$RESPONDER" --port "$port" "$@" >"$fifo" &
+	PIDS="$PIDS $!"
+	read -r -t 10 _ <"$fifo"
+	rm -f "$fifo"
+}
+
 # names_file N [PREFIX]: a file of N "PREFIXi.dnspool.test A" lines, for
 # dnspoolctl query --batch; its path is echoed.
 names_file() {

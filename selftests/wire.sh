@@ -7,22 +7,10 @@
 # dropped (RFC 5452).
 . "$(dirname "$0")/lib.sh"
 
-RESPONDER="$(dirname "$0")/upstreams/dns_responder.py"
 PIDS=
 cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; }
 trap cleanup EXIT
 
-# responder PORT ARGS...: start one, wait until it listens.
-responder() {
-	local port=$1 fifo
-	shift
-	fifo=$(mktemp -u)
-	mkfifo "$fifo"
-	python3 "$RESPONDER" --port "$port" "$@" >"$fifo" &
-	PIDS="$PIDS $!"
-	read -r -t 10 _ <"$fifo"
-	rm -f "$fifo"
-}
 stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-tcp}\") | .$2"; }
 
 ktap_print_header

@@ -10,9 +10,17 @@ A 192.0.2.99, in ways unbound never would:
   --wrong-question   UDP: first answer each query for another name, then
                      correctly
   --ids FILE         write the ID of every query received, one per line
+  --tls CERT KEY     TCP: DNS over TLS (TLS 1.3, which sends session tickets)
+  --answer-limit N   TCP: answer N queries on each connection, then close it
+                     (over TLS with a close_notify first)
+  --idle-timeout S   TCP: close a connection idle for S seconds (over TLS
+                     with a close_notify first)
+  --silent           TCP: accept connections and never send anything (a TLS
+                     handshake that never ends)
 """
 import argparse
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -53,10 +61,46 @@ def recv_exact(conn, n):
 closed_once = threading.Event()
 
 
+def close(args, conn):
+    """Over TLS, close_notify first.  Then the peer's queries still coming
+    are read and dropped: closing with unread data would reset the
+    connection, and a reset loses the answers already sent."""
+    conn.settimeout(1)
+    if args.tls:
+        try:
+            conn = conn.unwrap()
+        except (OSError, ValueError):
+            pass
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        while conn.recv(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    conn.close()
+
+
 def serve_tcp_conn(args, conn):
+    if args.silent:
+        while conn.recv(4096):
+            pass
+        conn.close()
+        return
+    if args.tls:
+        try:
+            conn = args.tls_ctx.wrap_socket(conn, server_side=True)
+        except (OSError, ssl.SSLError):
+            conn.close()
+            return
     pending = []
+    answered = 0
+    if args.idle_timeout:
+        conn.settimeout(args.idle_timeout)
     while True:
-        prefix = recv_exact(conn, 2)
+        try:
+            prefix = recv_exact(conn, 2)
+        except TimeoutError:
+            break
         if prefix is None:
             break
         query = recv_exact(conn, struct.unpack('>H', prefix)[0])
@@ -81,8 +125,11 @@ def serve_tcp_conn(args, conn):
                     time.sleep(0.001)
             else:
                 conn.sendall(data)
+            answered += 1
         pending = []
-    conn.close()
+        if args.answer_limit and answered >= args.answer_limit:
+            break
+    close(args, conn)
 
 
 def main():
@@ -95,7 +142,18 @@ def main():
     p.add_argument('--close-after', type=int, default=0)
     p.add_argument('--wrong-question', action='store_true')
     p.add_argument('--ids')
+    p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
+    p.add_argument('--answer-limit', type=int, default=0)
+    p.add_argument('--idle-timeout', type=float, default=0)
+    p.add_argument('--silent', action='store_true')
     args = p.parse_args()
+    if args.tls:
+        args.tcp = True
+        args.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        args.tls_ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        args.tls_ctx.load_cert_chain(*args.tls)
+    if args.silent:
+        args.tcp = True
 
     if args.tcp:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -6,8 +6,10 @@
 #   user-pool  a userspace client with its own pool of 10 UDP sockets,
 #   dnspool    the kernel's pools, through dnspoolctl --batch,
 # against the same unbound; then TCP latency on a new connection per query
-# against a reused one.  Figures are ratios to the per-query client: under
-# software emulation absolute times mean little, ratios in one run do.
+# against a reused one; then DNS over TLS: a query on a new connection
+# (handshake included) against one on a reused connection, and reused DoT
+# against reused TCP.  Figures are ratios: under software emulation
+# absolute times mean little, ratios in one run do.
 SRC=/work/src
 CTL=$SRC/ctl/dnspoolctl
 BENCH=$SRC/selftests/bench/dnsbench
@@ -16,11 +18,13 @@ N=${BENCH_QUERIES:-20000}
 W=${BENCH_IN_FLIGHT:-1000}
 
 modprobe dnspool
-UNBOUND=$(start_unbound 127.0.0.1 5301) || exit 1
+UNBOUND=$(start_unbound 127.0.0.1 5301 8853) || exit 1
+TLSHD=$(start_tlshd) || exit 1
 names=$(mktemp)
 for i in $(seq "$N"); do echo "h$(( (i - 1) % 1000 + 1 )).dnspool.test A"; done >"$names"
 "$CTL" upstream add bench udp://127.0.0.1:5301
 "$CTL" upstream add bench-tcp tcp://127.0.0.1:5301
+"$CTL" upstream add bench-tls tls://127.0.0.1:8853 tls-name "$TLS_NAME"
 
 echo "# $N queries for A records, $W in flight, against unbound on loopback; kernel $(uname -r)"
 per=$("$BENCH" udp-per-query 127.0.0.1 5301 "$names" "$W")
@@ -50,7 +54,39 @@ jq -rn --argjson new "$new" --argjson re "$reused" '
 	"new connection per query (userspace): p50 \($new.p50_us | floor) us, p99 \($new.p99_us | floor) us\n" +
 	"reused connection (dnspool tcp pool):  p50 \($re.p50_us | floor) us, p99 \($re.p99_us | floor) us\n" +
 	"reused / new, p50: \(($re.p50_us / $new.p50_us * 100 | floor) / 100)x"'
+
+echo
+echo "# DNS over TLS: a query on a new connection (handshake included) against one on a reused"
+echo "# connection, 20 each, one dnspoolctl process per query (wall time, process start included)"
+# Milliseconds of wall time of one query through upstream $1.
+wall_ms() {
+	local t0
+	t0=$(date +%s%N)
+	"$CTL" query "@$1" a.dnspool.test >/dev/null || echo "# query @$1 failed" >&2
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+"$CTL" query @bench-tls a.dnspool.test >/dev/null
+for i in $(seq 20); do
+	"$CTL" upstream add "fresh$i" tls://127.0.0.1:8853 tls-name "$TLS_NAME"
+	wall_ms "fresh$i" >>"$names.new"
+	wall_ms bench-tls >>"$names.reused"
+	"$CTL" upstream del "fresh$i"
+done
+new=$(median <"$names.new")
+reused=$(median <"$names.reused")
+echo "new DoT connection per query: median $new ms; reused DoT connection: median $reused ms"
+echo "new / reused: $(echo "scale=2; $new / $reused" | bc)x"
+
+echo
+echo "# Reused connections, one query at a time, 500 queries: DoT against TCP"
+tls=$("$CTL" -j query @bench-tls --batch "$names.500" --concurrency 1 | jq -c .)
+tcp=$("$CTL" -j query @bench-tcp --batch "$names.500" --concurrency 1 | jq -c .)
+jq -rn --argjson tls "$tls" --argjson tcp "$tcp" '
+	"DoT (dnspool tls pool): p50 \($tls.p50_us | floor) us, p99 \($tls.p99_us | floor) us\n" +
+	"TCP (dnspool tcp pool): p50 \($tcp.p50_us | floor) us, p99 \($tcp.p99_us | floor) us\n" +
+	"DoT / TCP, p50: \(($tls.p50_us / $tcp.p50_us * 100 | floor) / 100)x"'
 echo
 "$CTL" stats
-kill "$UNBOUND"
-rm -f "$names" "$names.500"
+kill "$UNBOUND" "$TLSHD"
+rm -f "$names" "$names.500" "$names.new" "$names.reused"

@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# DNS over TLS upstreams: the handshake done by tlshd through the kernel's
+# handshake upcall, then kernel TLS.  Answers equal kdig +tls's from the
+# same unbound; one handshake serves many queries; a rejected certificate,
+# a missing tlshd, a server that closes (close_notify, or idling out) and
+# one that restarts, each handled and counted.
+. "$(dirname "$0")/lib.sh"
+
+PORT=5321	# unbound, udp and tcp
+DOT=8853	# unbound, DNS over TLS
+PKI=$DNSPOOL_PKI
+NAME=$TLS_NAME
+PIDS=
+UNBOUND=
+TLSHD=
+cleanup() { kill $PIDS $UNBOUND $TLSHD 2>/dev/null; }
+trap cleanup EXIT
+
+stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
+# The established TCP connections to a port, whoever owns them.
+conns_to() { ss -Htn state established "( dport = :$1 )" | wc -l; }
+
+ktap_print_header
+ktap_set_plan 12
+dnspool_load
+for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+tls_pki "$PKI" || ktap_exit_fail_msg "cannot make the test PKI"
+UNBOUND=$(start_unbound 127.0.0.1 $PORT $DOT) || ktap_exit_fail_msg "no unbound"
+TLSHD=$(start_tlshd) || ktap_exit_fail_msg "no tlshd"
+
+via_pool() { "$CTL" -j query "@$1" "$2" "$3" | jq -r '.answers[].data' | sort; }
+direct() {
+	kdig +short +tls +tls-ca="$PKI/ca.pem" +tls-hostname=$NAME -p $DOT @127.0.0.1 "$1" "$2" |
+		sort
+}
+
+same_answers() {
+	local a b
+	"$CTL" upstream add d tls://127.0.0.1:$DOT tls-name $NAME || return 1
+	for name in "a.dnspool.test A" "a.dnspool.test AAAA" "mx.dnspool.test MX" \
+		    "txt.dnspool.test TXT" "h77.dnspool.test A" "big.dnspool.test TXT"; do
+		set -- $name
+		a=$(via_pool d "$1" "$2")
+		b=$(direct "$1" "$2")
+		if [ -z "$a" ] || [ "$a" != "$b" ]; then
+			echo "# d $1 $2: dnspool said '$a', kdig +tls said '$b'"
+			return 1
+		fi
+	done
+	[ "$("$CTL" -j query @d a.dnspool.test | jq -r .transport)" = tls ]
+}
+check "answers over tls equal kdig +tls's from the same unbound" same_answers
+
+one_handshake() {
+	local f out
+	f=$(names_file 300)
+	"$CTL" upstream add many tls://127.0.0.1:$DOT tls-name $NAME || return 1
+	out=$("$CTL" -j query @many --batch "$f" --concurrency 300) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	"$CTL" -j stats many | jq -c '.[0] | {answers, handshakes, conns_opened, reuses, peak_conns}' |
+		sed 's/^/# /'
+	jq -e '.answered == 300' <<<"$out" >/dev/null &&
+	[ "$(stat_of many handshakes)" = 1 ] && [ "$(stat_of many conns_opened)" = 1 ] &&
+	[ "$(stat_of many reuses)" -ge 299 ]
+}
+check "300 queries in flight ride one TLS connection: one handshake" one_handshake
+
+tickets_skipped() {
+	# unbound's TLS 1.3 session tickets arrived on the kernel TLS socket.
+	"$CTL" query @many a.dnspool.test >/dev/null &&
+	[ "$(stat_of many conns_closed)" = 0 ] && [ "$(stat_of many malformed)" = 0 ] &&
+	[ "$(stat_of many handshakes)" = 1 ]
+}
+check "session tickets are read past; the connection stays" tickets_skipped
+
+wrong_name() {
+	local out
+	"$CTL" upstream add w tls://127.0.0.1:$DOT tls-name wrong.dnspool.test || return 1
+	expect_error "w: TLS certificate rejected.*\(upstream error\)" "$CTL" query @w a.dnspool.test || return 1
+	# Not retried in a loop: a second query fails at once, no handshake.
+	expect_error "w: TLS certificate rejected" "$CTL" query @w a.dnspool.test || return 1
+	out=$("$CTL" -j stats w | jq -c '.[0] | {handshake_failures_cert, handshakes, total_count, upstream_errors}')
+	echo "# $out"
+	[ "$out" = '{"handshake_failures_cert":1,"handshakes":0,"total_count":0,"upstream_errors":2}' ]
+}
+check "wrong server name: certificate rejected, an upstream error, not retried, nothing kept" wrong_name
+
+name_fixed() {
+	"$CTL" upstream set w tls-name $NAME &&
+	[ "$("$CTL" -j query @w a.dnspool.test | jq -r '.answers[0].data')" = 192.0.2.10 ]
+}
+check "the right tls-name set on it: the same upstream answers" name_fixed
+
+no_agent() {
+	local t0 t1
+	kill "$TLSHD" && wait "$TLSHD" 2>/dev/null
+	TLSHD=
+	"$CTL" upstream add n tls://127.0.0.1:$DOT tls-name $NAME dial-timeout 5s || return 1
+	t0=$(date +%s)
+	expect_error "n: no TLS handshake agent.*start tlshd.*\(local error\)" \
+		"$CTL" query @n a.dnspool.test || return 1
+	t1=$(date +%s)
+	[ $((t1 - t0)) -lt 5 ] || { echo "# took $((t1 - t0)) s, dial-timeout is 5 s"; return 1; }
+	[ "$(stat_of n handshake_failures_agent)" = 1 ] && [ "$(stat_of n total_count)" = 0 ] &&
+	[ "$(stat_of n local_errors)" = 1 ]
+}
+check "tlshd not running: a local error within dial-timeout, nothing kept" no_agent
+
+agent_back() {
+	TLSHD=$(start_tlshd) || return 1
+	[ "$("$CTL" -j query @n a.dnspool.test | jq -r '.answers[0].data')" = 192.0.2.10 ] &&
+	[ "$(stat_of n handshakes)" = 1 ]
+}
+check "tlshd started: the same upstream works, nothing reloaded" agent_back
+
+close_notify() {
+	local f out
+	responder 5322 --tls "$PKI/server.pem" "$PKI/server-key.pem" --answer-limit 5
+	"$CTL" upstream add cn tls://127.0.0.1:5322 tls-name $NAME max-conns 1 || return 1
+	f=$(names_file 8 n)
+	out=$("$CTL" -j query @cn --batch "$f" --concurrency 8) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	"$CTL" -j stats cn | jq -c '.[0] | {answers, retries, handshakes, conns_closed}' | sed 's/^/# /'
+	# 5 answered, close_notify; the other 3 retried on a new connection.
+	jq -e '.answered == 8' <<<"$out" >/dev/null && [ "$(stat_of cn retries)" = 3 ] &&
+	[ "$(stat_of cn handshakes)" = 2 ]
+}
+check "close_notify mid-stream: the connection's queries retried once on a fresh one" close_notify
+
+out_of_order() {
+	local f out
+	responder 5323 --tls "$PKI/server.pem" "$PKI/server-key.pem" --reverse 20 --split
+	"$CTL" upstream add rev tls://127.0.0.1:5323 tls-name $NAME max-conns 1 || return 1
+	f=$(names_file 20 n)
+	out=$("$CTL" -j query @rev --batch "$f" --concurrency 20) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	jq -e '.answered == 20' <<<"$out" >/dev/null && [ "$(stat_of rev handshakes)" = 1 ] &&
+	[ "$(stat_of rev mismatched)" = 0 ] && [ "$(stat_of rev malformed)" = 0 ]
+}
+check "pipelined over TLS, answered in reverse order, in one-byte records" out_of_order
+
+idled_out() {
+	local i
+	responder 5324 --tls "$PKI/server.pem" "$PKI/server-key.pem" --idle-timeout 1
+	"$CTL" upstream add idle tls://127.0.0.1:5324 tls-name $NAME || return 1
+	"$CTL" query @idle a.dnspool.test >/dev/null || return 1
+	# The server's close_notify closes the pool's connection, unasked.
+	for i in $(seq 50); do
+		[ "$(stat_of idle total_count)" = 0 ] && break
+		sleep 0.2
+	done
+	[ "$(stat_of idle total_count)" = 0 ] && [ "$(stat_of idle conns_closed)" = 1 ] &&
+	"$CTL" query @idle a.dnspool.test >/dev/null && [ "$(stat_of idle handshakes)" = 2 ]
+}
+check "a server that idles the connection out: dropped, the next query dials anew" idled_out
+
+restart() {
+	"$CTL" query @d a.dnspool.test >/dev/null || return 1
+	local before
+	before=$(stat_of d handshakes)
+	kill "$UNBOUND" && wait "$UNBOUND" 2>/dev/null
+	UNBOUND=$(start_unbound 127.0.0.1 $PORT $DOT) || return 1
+	[ "$("$CTL" -j query @d a.dnspool.test | jq -r '.answers[0].data')" = 192.0.2.10 ] &&
+	[ "$(stat_of d handshakes)" = $((before + 1)) ] && [ "$(conns_to $DOT)" -le 4 ]
+}
+check "unbound restarted: the next query gets a new session" restart
+
+stats_text() {
+	local out
+	out=$("$CTL" stats many) || return 1
+	grep -qE "^  tls handshakes 1, mean [0-9.]+ ms; failed: no agent 0, timeout 0, certificate 0, other 0" <<<"$out" ||
+		{ echo "$out" | sed 's/^/# /'; return 1; }
+}
+check "stats shows a tls pool's handshakes" stats_text
+ktap_finished

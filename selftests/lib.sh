@@ -181,27 +181,35 @@ start_unbound() {
 	return 1
 }
 
-# handshake_listening PID: has PID joined the "tlshd" multicast group of
-# the generic netlink family "handshake"?  That is what the kernel asks of
-# a handshake agent (genl_has_listeners()), and tlshd's last step before it
-# waits for requests; it logs nothing then.  /proc/net/netlink lists this
-# netns's sockets with their inode and first 32 groups: a group beyond
-# those cannot be seen there, and returns 2.
+# The id of the generic netlink family "handshake"'s multicast group
+# "tlshd", which handshake agents join.
+handshake_group() {
+	genl ctrl get name handshake 2>/dev/null |
+		sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: tlshd.*/\1/p'
+}
+
+# handshake_listening PID [GROUP]: has PID joined GROUP (handshake_group's)?
+# That is what the kernel asks of a handshake agent (genl_has_listeners()),
+# and tlshd's last step before it waits for requests; it logs nothing then.
+# /proc/net/netlink lists this netns's sockets with their inode and first
+# 32 groups: a group beyond those cannot be seen there, and returns 2.
+# Members first, read by the shell itself, then whose they are: polls
+# until tlshd is ready fork nothing (a fork is slow under TCG).
 handshake_listening() {
-	local pid=$1 grp inodes eth groups inode
-	grp=$(genl ctrl get name handshake 2>/dev/null |
-	      sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: tlshd.*/\1/p')
+	local pid=$1 grp=${2:-$(handshake_group)} members= eth groups inode line
 	[ -n "$grp" ] || return 1
 	if [ $((grp)) -gt 32 ]; then
 		echo "# handshake group $((grp)) is beyond /proc/net/netlink's 32" >&2
 		return 2
 	fi
-	inodes=$(ls -l /proc/"$pid"/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p')
-	[ -n "$inodes" ] || return 1
 	while read -r _ eth _ groups _ _ _ _ _ inode; do
-		[ "$eth" = 16 ] && [[ " $inodes " == *" $inode "* ]] &&
-		(((0x$groups >> (grp - 1)) & 1)) && return 0
+		[ "$eth" = 16 ] && (((0x$groups >> (grp - 1)) & 1)) && members+=" $inode "
 	done </proc/net/netlink
+	[ -n "$members" ] || return 1
+	while read -r line; do
+		[[ $line =~ socket:\[([0-9]+)\]$ ]] &&
+		[[ $members == *" ${BASH_REMATCH[1]} "* ]] && return 0
+	done < <(ls -l /proc/"$pid"/fd 2>/dev/null)
 	return 1
 }
 
@@ -211,8 +219,10 @@ handshake_listening() {
 # it logs to syslog unless -s, so its log is tlshd.log in the directory of
 # its config.  It stops with the test.
 start_tlshd() {
-	local dir pid i
+	local dir pid grp end
 	tls_pki "$DNSPOOL_PKI" || return 1
+	grp=$(handshake_group)
+	[ -n "$grp" ] || { echo "# no handshake family in this kernel" >&2; return 1; }
 	dir=$(mktemp -d /tmp/tlshd.XXXXXX)
 	cat >"$dir/tlshd.conf" <<-EOF
 		[debug]
@@ -231,8 +241,10 @@ start_tlshd() {
 	pid=$!
 	echo $pid
 	# Ready when it listens: a handshake before that fails with -ESRCH.
-	for i in $(seq 100); do
-		handshake_listening $pid
+	# Bounded in time, not in polls: a poll is slow on a loaded host.
+	end=$((SECONDS + 10))
+	while [ $SECONDS -lt $end ]; do
+		handshake_listening $pid "$grp"
 		case $? in
 		0) return 0 ;;
 		2) break ;;
@@ -240,6 +252,6 @@ start_tlshd() {
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "# tlshd did not start listening: $(cat "$dir/tlshd.log")" >&2
+	echo "# tlshd did not start listening within 10 s: $(cat "$dir/tlshd.log")" >&2
 	return 1
 }

@@ -4,7 +4,9 @@
  * whose callbacks wake the connection's work.
  */
 #include <linux/file.h>
+#include <linux/llist.h>
 #include <linux/net.h>
+#include <linux/slab.h>
 #include <net/sock.h>
 
 #include "conn.h"
@@ -118,10 +120,64 @@ int dnspool_conn_connect(struct dnspool_conn *conn, struct socket *sock, int fla
 }
 
 /*
- * Closes the socket at once, in this context: an abortive close leaves no
- * FIN_WAIT orphans behind a pool; a socket with a file (DoT) is released
- * through it synchronously, for fput() from a kernel thread would close it
- * later, maybe after the namespace or this module is gone.
+ * Sockets with a file (DoT) are released by a work of their own.  Their
+ * release takes the socket inode's lock, under which a netlink socket's
+ * release takes genetlink's cb_lock, and pools close connections under
+ * cb_lock (in our handlers) and the registry's lock: lockdep sees one lock
+ * class for all socket inodes.  The work releases the file synchronously
+ * (fput() from a kernel thread would close it later, maybe once the
+ * namespace or this module is gone); namespace exit and unload flush it.
+ */
+struct dnspool_conn_file {
+	struct llist_node node;
+	struct file *file;
+};
+
+static LLIST_HEAD(conn_files);
+
+static void conn_files_release(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&conn_files);
+	struct dnspool_conn_file *cf, *tmp;
+
+	llist_for_each_entry_safe(cf, tmp, list, node) {
+		__fput_sync(cf->file);
+		kfree(cf);
+	}
+}
+
+static DECLARE_WORK(conn_files_work, conn_files_release);
+
+/* Gives @sock a file, for the handshake agent; @sock is released on error. */
+int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock)
+{
+	struct dnspool_conn_file *cf;
+	struct file *file;
+
+	cf = kmalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
+	if (!cf) {
+		sock_release(sock);
+		return -ENOMEM;
+	}
+	file = sock_alloc_file(sock, O_CLOEXEC, NULL);
+	if (IS_ERR(file)) {
+		kfree(cf);	/* sock_alloc_file() released the socket */
+		return PTR_ERR(file);
+	}
+	cf->file = file;
+	conn->file = cf;
+	return 0;
+}
+
+/* Every socket closed so far is released when this returns; sleeps. */
+void dnspool_conn_flush_files(void)
+{
+	flush_work(&conn_files_work);
+}
+
+/*
+ * Closes the socket: an abortive close leaves no FIN_WAIT orphans behind a
+ * pool.  No callback reaches the connection after this.
  */
 void dnspool_conn_close(struct dnspool_conn *conn)
 {
@@ -132,8 +188,11 @@ void dnspool_conn_close(struct dnspool_conn *conn)
 	conn_restore_callbacks(conn);
 	sock_no_linger(sock->sk);
 	conn->sock = NULL;
-	if (sock->file)
-		__fput_sync(sock->file);
-	else
+	if (conn->file) {
+		llist_add(&conn->file->node, &conn_files);
+		conn->file = NULL;
+		queue_work(dnspool_wq, &conn_files_work);
+	} else {
 		sock_release(sock);
+	}
 }

@@ -67,7 +67,6 @@ static int tls_dial(struct dnspool_conn *conn)
 	struct dnspool_upstream *up = conn->pool->up;
 	struct tls_conn *tls;
 	struct socket *sock;
-	struct file *file;
 	int err;
 
 	tls = kzalloc(sizeof(*tls), GFP_KERNEL_ACCOUNT);
@@ -81,12 +80,10 @@ static int tls_dial(struct dnspool_conn *conn)
 			       IPPROTO_TCP, &sock);
 	if (err)
 		return err;
-	/* The agent receives the socket as a file descriptor.  On failure
-	 * this releases the socket.
-	 */
-	file = sock_alloc_file(sock, O_CLOEXEC, NULL);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
+	/* The agent receives the socket as a file descriptor. */
+	err = dnspool_conn_alloc_file(conn, sock);
+	if (err)
+		return err;
 	tcp_sock_set_nodelay(sock->sk);
 	return dnspool_conn_connect(conn, sock, O_NONBLOCK);
 }

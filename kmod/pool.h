@@ -18,6 +18,7 @@
 struct dnspool_upstream;
 struct dnspool_conn;
 struct dnspool_query;
+struct dnspool_conn_file;
 
 /* A connection carries at most this many queries at once: a sixteenth of
  * the DNS ID space, so that random IDs seldom collide.
@@ -140,6 +141,7 @@ struct dnspool_conn {
 	/* The socket's callbacks ours replaced, and call. */
 	void (*saved_cb[DNSPOOL_NR_CB])(struct sock *sk);
 	void *priv;			/* transport state */
+	struct dnspool_conn_file *file;		/* the socket's file, if it has one */
 };
 
 /* Delivers the query's outcome; the pool frees the query afterwards. */

@@ -8,6 +8,7 @@
 #include <linux/string.h>
 #include <net/netns/generic.h>
 
+#include "conn.h"
 #include "upstream.h"
 
 static unsigned int dnspool_net_id __read_mostly;
@@ -165,6 +166,8 @@ static void dnspool_net_flush(struct dnspool_net *dn)
 	list_for_each_entry_safe(up, tmp, &dn->upstreams, node)
 		dnspool_upstream_remove(dn, up);
 	mutex_unlock(&dn->lock);
+	/* The namespace's sockets are released before it goes on exiting. */
+	dnspool_conn_flush_files();
 }
 
 /*

@@ -29,7 +29,7 @@ long=$(printf 'n%.0s' $(seq 64))
 ktap_print_header
 ktap_set_plan 26
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+upstreams_clear
 "$CTL" upstream add a udp://192.0.2.1 || ktap_exit_fail_msg "cannot add the first upstream"
 "$CTL" upstream add b tls://192.0.2.2 || ktap_exit_fail_msg "cannot add the second upstream"
 

@@ -15,6 +15,12 @@ dnspool_load() {
 	lsmod | grep -qw '^dnspool' || modprobe dnspool
 }
 
+# Removes every upstream of the current namespace: a test starts afresh.
+upstreams_clear() {
+	local n
+	for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+}
+
 # Run "$@" expecting failure with exit code 1 or 2 and a one-line message
 # on stderr matching the ERE $1.
 expect_error() {
@@ -68,16 +74,19 @@ for i in range(int(first), int(last) + 1):
 PY
 }
 
-RESPONDER="$(dirname "${BASH_SOURCE[0]}")/upstreams/dns_responder.py"
+RESPONDER="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/upstreams/dns_responder.py"
 
-# responder PORT ARGS...: a misbehaving upstream (upstreams/dns_responder.py)
-# on 127.0.0.1:PORT, started once it listens; its PID joins $PIDS.
+# responder [-n NETNS] PORT ARGS...: a misbehaving upstream
+# (upstreams/dns_responder.py) on 127.0.0.1:PORT, in network namespace
+# NETNS if given, started once it listens; its PID joins $PIDS.
 responder() {
-	local port=$1 fifo
+	local ns= port fifo
+	[ "$1" = -n ] && { ns=$2; shift 2; }
+	port=$1
 	shift
 	fifo=$(mktemp -u)
 	mkfifo "$fifo"
-	python3 "$RESPONDER" --port "$port" "$@" >"$fifo" &
+	${ns:+ip netns exec "$ns"} python3 "$RESPONDER" --port "$port" "$@" >"$fifo" &
 	PIDS="$PIDS $!"
 	read -r -t 10 _ <"$fifo"
 	rm -f "$fifo"
@@ -179,6 +188,15 @@ start_unbound() {
 	done
 	echo "# unbound on $addr:$port${tlsport:+ and TLS $tlsport} did not start: $(cat "$dir/log")" >&2
 	return 1
+}
+
+# tls_env PORT TLSPORT: the test PKI, an unbound on 127.0.0.1 serving
+# PORT and DNS over TLS on TLSPORT, and a tlshd; their PIDs in UNBOUND and
+# TLSHD.  The test ends when one cannot start.
+tls_env() {
+	tls_pki "$DNSPOOL_PKI" || ktap_exit_fail_msg "cannot make the test PKI"
+	UNBOUND=$(start_unbound 127.0.0.1 "$1" "$2") || ktap_exit_fail_msg "no unbound"
+	TLSHD=$(start_tlshd) || ktap_exit_fail_msg "no tlshd"
 }
 
 # The id of the generic netlink family "handshake"'s multicast group

@@ -18,7 +18,7 @@ trap cleanup EXIT
 ktap_print_header
 ktap_set_plan 6
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+upstreams_clear
 ip netns add blue && ip netns add green || ktap_exit_fail_msg "cannot create namespaces"
 
 separate() {

@@ -21,7 +21,7 @@ sockets_to() { ss -Han "$1" dst ":$PORT" | wc -l; }
 ktap_print_header
 ktap_set_plan 11
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+upstreams_clear
 UNBOUND=$(start_unbound 127.0.0.1 $PORT) || ktap_exit_fail_msg "no unbound"
 Q1000=$(names_file 1000)
 

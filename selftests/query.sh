@@ -13,7 +13,7 @@ trap cleanup EXIT
 ktap_print_header
 ktap_set_plan 9
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+upstreams_clear
 UNBOUND=$(start_unbound 127.0.0.1 $PORT) || ktap_exit_fail_msg "no unbound"
 "$CTL" upstream add u udp://127.0.0.1:$PORT || ktap_exit_fail_msg "cannot add u"
 "$CTL" upstream add t tcp://127.0.0.1:$PORT || ktap_exit_fail_msg "cannot add t"

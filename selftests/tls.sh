@@ -18,16 +18,12 @@ cleanup() { kill $PIDS $UNBOUND $TLSHD 2>/dev/null; }
 trap cleanup EXIT
 
 stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
-# The established TCP connections to a port, whoever owns them.
-conns_to() { ss -Htn state established "( dport = :$1 )" | wc -l; }
 
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 13
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
-tls_pki "$PKI" || ktap_exit_fail_msg "cannot make the test PKI"
-UNBOUND=$(start_unbound 127.0.0.1 $PORT $DOT) || ktap_exit_fail_msg "no unbound"
-TLSHD=$(start_tlshd) || ktap_exit_fail_msg "no tlshd"
+upstreams_clear
+tls_env $PORT $DOT
 
 via_pool() { "$CTL" -j query "@$1" "$2" "$3" | jq -r '.answers[].data' | sort; }
 direct() {
@@ -55,7 +51,7 @@ check "answers over tls equal kdig +tls's from the same unbound" same_answers
 one_handshake() {
 	local f out
 	f=$(names_file 300)
-	"$CTL" upstream add many tls://127.0.0.1:$DOT tls-name $NAME || return 1
+	"$CTL" upstream add many tls://127.0.0.1:$DOT tls-name $NAME max-conns 1 || return 1
 	out=$("$CTL" -j query @many --batch "$f" --concurrency 300) || { echo "# $out"; return 1; }
 	rm -f "$f"
 	"$CTL" -j stats many | jq -c '.[0] | {answers, handshakes, conns_opened, reuses, peak_conns}' |
@@ -65,6 +61,19 @@ one_handshake() {
 	[ "$(stat_of many reuses)" -ge 299 ]
 }
 check "300 queries in flight ride one TLS connection: one handshake" one_handshake
+
+join_dialing() {
+	local f out n
+	f=$(names_file 50)
+	"$CTL" upstream add burst tls://127.0.0.1:$DOT tls-name $NAME || return 1
+	out=$("$CTL" -j query @burst --batch "$f" --concurrency 50) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	n=$(stat_of burst handshakes)
+	echo "# 50 queries at once, max-conns 10: $n handshake(s)"
+	# Each query opening its own connection would make 10.
+	jq -e '.answered == 50' <<<"$out" >/dev/null && [ "$n" -ge 1 ] && [ "$n" -le 3 ]
+}
+check "a burst waits for the connection being opened rather than open ten" join_dialing
 
 tickets_skipped() {
 	# unbound's TLS 1.3 session tickets arrived on the kernel TLS socket.
@@ -131,7 +140,8 @@ check "close_notify mid-stream: the connection's queries retried once on a fresh
 out_of_order() {
 	local f out
 	responder 5323 --tls "$PKI/server.pem" "$PKI/server-key.pem" --reverse 20 --split
-	"$CTL" upstream add rev tls://127.0.0.1:5323 tls-name $NAME max-conns 1 || return 1
+	# A record a byte: slow on the debug kernel, hence the long timeout.
+	"$CTL" upstream add rev tls://127.0.0.1:5323 tls-name $NAME max-conns 1 timeout 30s || return 1
 	f=$(names_file 20 n)
 	out=$("$CTL" -j query @rev --batch "$f" --concurrency 20) || { echo "# $out"; return 1; }
 	rm -f "$f"
@@ -162,7 +172,7 @@ restart() {
 	kill "$UNBOUND" && wait "$UNBOUND" 2>/dev/null
 	UNBOUND=$(start_unbound 127.0.0.1 $PORT $DOT) || return 1
 	[ "$("$CTL" -j query @d a.dnspool.test | jq -r '.answers[0].data')" = 192.0.2.10 ] &&
-	[ "$(stat_of d handshakes)" = $((before + 1)) ] && [ "$(conns_to $DOT)" -le 4 ]
+	[ "$(stat_of d handshakes)" = $((before + 1)) ]
 }
 check "unbound restarted: the next query gets a new session" restart
 

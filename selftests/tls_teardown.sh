@@ -58,10 +58,8 @@ netns_kill() {
 ktap_print_header
 ktap_set_plan 7
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
-tls_pki "$PKI" || ktap_exit_fail_msg "cannot make the test PKI"
-UNBOUND=$(start_unbound 127.0.0.1 $PORT $DOT) || ktap_exit_fail_msg "no unbound"
-TLSHD=$(start_tlshd) || ktap_exit_fail_msg "no tlshd"
+upstreams_clear
+tls_env $PORT $DOT
 responder $SILENT --silent
 
 handshake_timeout() {
@@ -120,21 +118,21 @@ netns_with_agent() {
 }
 
 netns_in_handshake() {
+	local n
 	netns_with_agent hs || return 1
-	ip netns exec hs python3 "$RESPONDER" --port $SILENT --silent >/dev/null &
-	sleep 1
+	responder -n hs $SILENT --silent
 	"$CTL" -n hs upstream add x tls://127.0.0.1:$SILENT tls-name $NAME || return 1
 	query_bg x hs
 	sleep 1
-	[ "$("$CTL" -n hs -j stats x | jq '.[0].total_count')" = 1 ] || return 1
+	n=$("$CTL" -n hs -j stats x | jq '.[0].total_count')
+	[ "$n" = 1 ] || { echo "# $n connections, expected one in its handshake"; return 1; }
 	netns_kill hs
 }
 check "namespace deleted during a handshake tlshd had taken" netns_in_handshake
 
 netns_pending_handshake() {
 	netns_with_agent pend || return 1
-	ip netns exec pend python3 "$RESPONDER" --port $SILENT --silent >/dev/null &
-	sleep 1
+	responder -n pend $SILENT --silent
 	# A stopped agent never takes the request: it stays pending.
 	ip netns pids pend | xargs -r kill -STOP
 	"$CTL" -n pend upstream add x tls://127.0.0.1:$SILENT tls-name $NAME || return 1

@@ -27,7 +27,7 @@ defaults='"max_conns":10,"idle_timeout_ms":300000,"reap_interval_ms":30000,"dial
 ktap_print_header
 ktap_set_plan 12
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+upstreams_clear
 
 check "udp IPv4, default port and parameters" round_trip u4 udp://192.0.2.1 \
 	"{\"name\":\"u4\",\"transport\":\"udp\",\"address\":\"192.0.2.1\",\"port\":53,$defaults}"

@@ -16,7 +16,7 @@ stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-tcp}\") |
 ktap_print_header
 ktap_set_plan 6
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+upstreams_clear
 IDS=$(mktemp)
 responder 5311 --tcp --reverse 20
 responder 5312 --tcp --split
@@ -81,9 +81,7 @@ ports_exhausted() {
 	ip netns add tight || return 1
 	ip -n tight link set lo up
 	ip netns exec tight sysctl -qw net.ipv4.ip_local_port_range="40000 40000"
-	ip netns exec tight python3 "$RESPONDER" --port 5315 --tcp >/dev/null &
-	PIDS="$PIDS $!"
-	sleep 1
+	responder -n tight 5315 --tcp
 	"$CTL" -n tight upstream add t tcp://127.0.0.1:5315 max-conns 4 || return 1
 	f=$(names_file 40 n)
 	out=$("$CTL" -n tight -j query --batch "$f" --concurrency 40)

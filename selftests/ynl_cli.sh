@@ -16,7 +16,7 @@ ktap_print_header
 [ -f "$YNL_DIR/cli.py" ] || { ktap_skip_all "no YNL CLI at $YNL_DIR"; exit "$KSFT_SKIP"; }
 ktap_set_plan 7
 dnspool_load
-for n in $("$CTL" -j upstream show | jq -r '.[].name'); do "$CTL" upstream del "$n"; done
+upstreams_clear
 
 # 192.0.2.1 as the spec's big-endian u32
 add_v4() {

@@ -82,7 +82,10 @@ def close(args, conn):
 
 def serve_tcp_conn(args, conn):
     if args.silent:
-        while conn.recv(4096):
+        try:
+            while conn.recv(4096):
+                pass
+        except OSError:
             pass
         conn.close()
         return

@@ -31,6 +31,9 @@
 #include "conn.h"
 #include "upstream.h"
 
+/* How much longer than the dial's deadline the agent may try. */
+#define TLS_AGENT_GRACE_MS	1000
+
 /* The handshake message of a TLS 1.3 session ticket (RFC 8446, 4.6.1). */
 #define TLS_HS_NEW_SESSION_TICKET	4
 
@@ -107,14 +110,17 @@ static int tls_request_handshake(struct dnspool_conn *conn)
 {
 	struct dnspool_pool *pool = conn->pool;
 	struct tls_conn *tls = conn->priv;
-	long left = (long)(conn->dial_deadline - jiffies);
+	long left = max_t(long, conn->dial_deadline - jiffies, 0);
 	struct tls_handshake_args args = {
 		.ta_sock = conn->sock,
 		.ta_done = tls_done,
 		.ta_data = conn,
 		.ta_peername = tls->peername,
-		/* The agent's own bound; the pool's tick enforces ours. */
-		.ta_timeout_ms = left > 0 ? jiffies_to_msecs(left) : 1,
+		/* The pool's tick ends the dial at its deadline and counts a
+		 * timeout; the agent's own bound comes later, for tlshd
+		 * reports its timeouts as EACCES, like a bad certificate.
+		 */
+		.ta_timeout_ms = jiffies_to_msecs(left) + TLS_AGENT_GRACE_MS,
 		.ta_keyring = TLS_NO_KEYRING,
 	};
 	int err;
@@ -159,7 +165,7 @@ static int tls_handshake_result(struct dnspool_conn *conn)
 		return 0;
 	case -EACCES:
 		atomic64_inc(&st->handshake_failures_cert);
-		pr_notice_ratelimited("upstream %s: TLS certificate rejected: not trusted by tlshd, or not for %s\n",
+		pr_notice_ratelimited("upstream %s: TLS handshake rejected by tlshd: the certificate is not trusted or not for %s, or the server refused (tlshd's log says which)\n",
 				      name, tls->peername);
 		return -EACCES;
 	case -ETIMEDOUT:

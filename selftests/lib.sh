@@ -175,7 +175,8 @@ start_unbound() {
 	fi
 	sed -e "s|@ADDR@|$addr|g; s|@PORT@|$port|g; s|@DIR@|$dir|g" \
 		"$(dirname "${BASH_SOURCE[0]}")/upstreams/unbound.conf.in" >"$dir/unbound.conf"
-	sysctl -qw net.core.rmem_max=16777216 net.core.wmem_max=16777216
+	# The initial namespace's alone: elsewhere it fails, and needs not.
+	sysctl -qw net.core.rmem_max=16777216 net.core.wmem_max=16777216 2>/dev/null
 	unbound -c "$dir/unbound.conf" >"$dir/log" 2>&1 &
 	echo $!
 	# Ready when it answers, over TLS too.

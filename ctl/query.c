@@ -101,7 +101,7 @@ static const char *error_text(int error, uint32_t transport)
 	if (transport == DNSPOOL_TRANSPORT_TLS) {
 		if (error == ESRCH)
 			return "no TLS handshake agent in the upstream's network namespace: start tlshd there";
-		if (error == EACCES)
+		if (error == EKEYREJECTED)
 			return "TLS certificate rejected: not trusted by tlshd, or not for the upstream's tls-name (tlshd's log says which)";
 	}
 	return strerror(error);

@@ -3,8 +3,8 @@
  * What the transports share: a kernel socket in the upstream's namespace
  * whose callbacks wake the connection's work.
  */
+#include <linux/delay.h>
 #include <linux/file.h>
-#include <linux/llist.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <net/sock.h>
@@ -120,36 +120,61 @@ int dnspool_conn_connect(struct dnspool_conn *conn, struct socket *sock, int fla
 }
 
 /*
- * Sockets with a file (DoT) are released by a work of their own.  Their
- * release takes the socket inode's lock, under which a netlink socket's
- * release takes genetlink's cb_lock, and pools close connections under
- * cb_lock (in our handlers) and the registry's lock: lockdep sees one lock
- * class for all socket inodes.  The work releases the file synchronously
- * (fput() from a kernel thread would close it later, maybe once the
- * namespace or this module is gone); namespace exit and unload flush it.
+ * Sockets with a file (DoT) are released by a work of their own, for two
+ * reasons.  Their release takes the socket inode's lock, under which a
+ * netlink socket's release takes genetlink's cb_lock, and pools close
+ * connections under cb_lock (in our handlers) and the registry's lock:
+ * lockdep sees one lock class for all socket inodes.  And the handshake
+ * agent may hold the socket a little longer (tlshd closes its descriptor
+ * after its answer): kernel TLS, if installed, puts our data_ready back
+ * when the socket closes, so the last reference must be ours, dropped
+ * here, with this module still loaded.  The work waits for it, up to a
+ * deadline past the agent's own.  Namespace exit and unload flush it.
  */
+/* The agent's own bound on a handshake is the dial timeout and a second
+ * (conn_tls.c); a margin on top.
+ */
+#define TLS_AGENT_HOLD	(3 * HZ)
+
 struct dnspool_conn_file {
-	struct llist_node node;
+	struct list_head node;
 	struct file *file;
+	unsigned long deadline;		/* jiffies */
 };
 
-static LLIST_HEAD(conn_files);
+/* Protects conn_files. */
+static DEFINE_SPINLOCK(conn_files_lock);
+static LIST_HEAD(conn_files);
+
+static void conn_files_release(struct work_struct *work);
+static DECLARE_DELAYED_WORK(conn_files_work, conn_files_release);
 
 static void conn_files_release(struct work_struct *work)
 {
-	struct llist_node *list = llist_del_all(&conn_files);
 	struct dnspool_conn_file *cf, *tmp;
+	LIST_HEAD(done);
+	bool waiting;
 
-	llist_for_each_entry_safe(cf, tmp, list, node) {
+	spin_lock(&conn_files_lock);
+	list_for_each_entry_safe(cf, tmp, &conn_files, node)
+		if (file_count(cf->file) == 1 || time_after(jiffies, cf->deadline))
+			list_move(&cf->node, &done);
+	waiting = !list_empty(&conn_files);
+	spin_unlock(&conn_files_lock);
+
+	list_for_each_entry_safe(cf, tmp, &done, node) {
 		__fput_sync(cf->file);
 		kfree(cf);
 	}
+	if (waiting)
+		queue_delayed_work(dnspool_wq, &conn_files_work, HZ / 20);
 }
 
-static DECLARE_WORK(conn_files_work, conn_files_release);
-
-/* Gives @sock a file, for the handshake agent; @sock is released on error. */
-int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock)
+/* Gives @sock a file named @name, for the handshake agent; @sock is
+ * released on error.
+ */
+int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock,
+			    const char *name)
 {
 	struct dnspool_conn_file *cf;
 	struct file *file;
@@ -159,7 +184,7 @@ int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock)
 		sock_release(sock);
 		return -ENOMEM;
 	}
-	file = sock_alloc_file(sock, O_CLOEXEC, NULL);
+	file = sock_alloc_file(sock, 0, name);
 	if (IS_ERR(file)) {
 		kfree(cf);	/* sock_alloc_file() released the socket */
 		return PTR_ERR(file);
@@ -172,7 +197,17 @@ int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock)
 /* Every socket closed so far is released when this returns; sleeps. */
 void dnspool_conn_flush_files(void)
 {
-	flush_work(&conn_files_work);
+	bool waiting;
+
+	for (;;) {
+		flush_delayed_work(&conn_files_work);
+		spin_lock(&conn_files_lock);
+		waiting = !list_empty(&conn_files);
+		spin_unlock(&conn_files_lock);
+		if (!waiting)
+			return;
+		msleep(50);
+	}
 }
 
 /*
@@ -189,9 +224,13 @@ void dnspool_conn_close(struct dnspool_conn *conn)
 	sock_no_linger(sock->sk);
 	conn->sock = NULL;
 	if (conn->file) {
-		llist_add(&conn->file->node, &conn_files);
+		conn->file->deadline = jiffies + TLS_AGENT_HOLD +
+			msecs_to_jiffies(READ_ONCE(conn->pool->up->params.dial_timeout_ms));
+		spin_lock(&conn_files_lock);
+		list_add_tail(&conn->file->node, &conn_files);
+		spin_unlock(&conn_files_lock);
 		conn->file = NULL;
-		queue_work(dnspool_wq, &conn_files_work);
+		mod_delayed_work(dnspool_wq, &conn_files_work, 0);
 	} else {
 		sock_release(sock);
 	}

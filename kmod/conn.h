@@ -7,7 +7,8 @@
 int dnspool_conn_open(struct dnspool_conn *conn, int type, int proto, int flags);
 int dnspool_conn_connect(struct dnspool_conn *conn, struct socket *sock, int flags);
 void dnspool_conn_close(struct dnspool_conn *conn);
-int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock);
+int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock,
+			    const char *name);
 void dnspool_conn_flush_files(void);
 
 /* DNS messages on a byte stream (RFC 7766): the frame being read. */

@@ -45,8 +45,8 @@ enum tls_phase {
 
 struct tls_conn {
 	struct dnspool_stream_rx rx;
-	/* The name the server's certificate must carry.  The agent reads it
-	 * when it takes the request, so it lives as long as the connection.
+	/* The name the server's certificate must carry, for messages.  The
+	 * agent is given the socket file's own copy (see tls_dial()).
 	 */
 	char peername[DNSPOOL_TLS_NAME_MAX_LEN + 1];
 	/* The connection's work alone changes these. */
@@ -83,8 +83,13 @@ static int tls_dial(struct dnspool_conn *conn)
 			       IPPROTO_TCP, &sock);
 	if (err)
 		return err;
-	/* The agent receives the socket as a file descriptor. */
-	err = dnspool_conn_alloc_file(conn, sock);
+	/* The agent receives the socket as a file descriptor.  It reads the
+	 * peer name when it takes the request, which may be after a cancel
+	 * (handshake_req_cancel() wins against an accept under way): the
+	 * name must live as long as the socket, so it is the name of the
+	 * file's dentry, which the socket's last reference frees.
+	 */
+	err = dnspool_conn_alloc_file(conn, sock, tls->peername);
 	if (err)
 		return err;
 	tcp_sock_set_nodelay(sock->sk);
@@ -115,7 +120,7 @@ static int tls_request_handshake(struct dnspool_conn *conn)
 		.ta_sock = conn->sock,
 		.ta_done = tls_done,
 		.ta_data = conn,
-		.ta_peername = tls->peername,
+		.ta_peername = file_dentry(conn->sock->file)->d_name.name,
 		/* The pool's tick ends the dial at its deadline and counts a
 		 * timeout; the agent's own bound comes later, for tlshd
 		 * reports its timeouts as EACCES, like a bad certificate.
@@ -157,6 +162,7 @@ static int tls_handshake_result(struct dnspool_conn *conn)
 	struct tls_conn *tls = conn->priv;
 	const char *name = conn->pool->up->name;
 
+	tls->requested = false;		/* over, and counted */
 	switch (tls->status) {
 	case 0:
 		atomic64_inc(&st->handshakes);
@@ -164,10 +170,13 @@ static int tls_handshake_result(struct dnspool_conn *conn)
 		tls->phase = TLS_SESSION;
 		return 0;
 	case -EACCES:
+		/* tlshd's answer to any failed handshake, a rejected
+		 * certificate first of all: the upstream's.
+		 */
 		atomic64_inc(&st->handshake_failures_cert);
 		pr_notice_ratelimited("upstream %s: TLS handshake rejected by tlshd: the certificate is not trusted or not for %s, or the server refused (tlshd's log says which)\n",
 				      name, tls->peername);
-		return -EACCES;
+		return -EKEYREJECTED;
 	case -ETIMEDOUT:
 		atomic64_inc(&st->handshake_failures_timeout);
 		return -ETIMEDOUT;
@@ -288,19 +297,17 @@ static void tls_stop(struct dnspool_conn *conn)
 
 	if (!tls || !conn->sock)
 		return;
-	if (tls->requested) {
-		if (tls_handshake_cancel(conn->sock->sk)) {
-			/* tls_done() will not run. */
-			if (conn->error == -ETIMEDOUT)
-				atomic64_inc(&conn->pool->stats.handshake_failures_timeout);
-		} else {
-			/* It ran, or runs now: wait until it returns. */
-			wait_for_completion(&tls->handshake_done);
-		}
+	if (!tls->requested)
+		return;
+	if (tls_handshake_cancel(conn->sock->sk)) {
+		/* tls_done() will not run. */
+		if (conn->error == -ETIMEDOUT)
+			atomic64_inc(&conn->pool->stats.handshake_failures_timeout);
+		return;
 	}
-	/* A session closed for want of work, not broken: say goodbye. */
-	if (tls->phase == TLS_SESSION && !conn->error)
-		tls_handshake_close(conn->sock);
+	/* It ran, or runs now: wait until it returns, and count it. */
+	wait_for_completion(&tls->handshake_done);
+	tls_handshake_result(conn);
 }
 
 static void tls_destroy(struct dnspool_conn *conn)

@@ -49,7 +49,7 @@ int dnspool_error_class(int err)
 	case EHOSTUNREACH:
 	case EPROTO:
 	case EBADMSG:
-	case EACCES:	/* its TLS certificate was rejected */
+	case EKEYREJECTED:	/* its TLS handshake was rejected */
 		return DNSPOOL_ERROR_CLASS_UPSTREAM;
 	default:
 		return DNSPOOL_ERROR_CLASS_LOCAL;
@@ -271,7 +271,8 @@ static struct dnspool_conn *pool_pick(struct dnspool_pool *pool)
 	/* Rather than pay for another handshake, wait for the one going on. */
 	if (pool->ops->join_dialing)
 		list_for_each_entry_reverse(conn, &pool->conns, node)
-			if (!conn->draining && READ_ONCE(conn->state) == DNSPOOL_CONN_DIALING)
+			if (!conn->draining && READ_ONCE(conn->state) == DNSPOOL_CONN_DIALING &&
+			    READ_ONCE(conn->nqueries) < DNSPOOL_CONN_MAX_QUERIES)
 				return conn;
 	if (pool->nconns < PARAM(pool, max_conns))
 		return NULL;
@@ -441,7 +442,7 @@ static void conn_fail(struct dnspool_conn *conn, int err, bool dialing)
 	/* The upstream's certificate was rejected: another dial now would
 	 * only be rejected again.
 	 */
-	if (dialing && err == -EACCES) {
+	if (dialing && err == -EKEYREJECTED) {
 		pool->dial_error = err;
 		pool->dial_error_until = jiffies +
 			msecs_to_jiffies(PARAM(pool, dial_timeout_ms));

@@ -93,8 +93,8 @@ struct dnspool_pool {
 	 * counts as a rotation, not as growth.
 	 */
 	unsigned int rotated;
-	/* A dial failed for good (-EACCES): new connections fail with it
-	 * until dial_error_until, rather than dial again.
+	/* A TLS handshake was rejected (-EKEYREJECTED): new connections
+	 * fail with it until dial_error_until, rather than dial again.
 	 */
 	int dial_error;
 	unsigned long dial_error_until;

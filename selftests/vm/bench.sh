@@ -48,12 +48,17 @@ row() {
 echo
 echo "# TCP: a new connection per query against a reused one, one query at a time, 500 queries"
 head -n 500 "$names" >"$names.500"
+# p50 and p99 of two batch results (JSON), and the ratio of their p50s.
+compare() {
+	jq -rn --arg a "$1" --argjson x "$2" --arg b "$3" --argjson y "$4" --arg r "$5" '
+		"\($a): p50 \($x.p50_us | floor) us, p99 \($x.p99_us | floor) us\n" +
+		"\($b): p50 \($y.p50_us | floor) us, p99 \($y.p99_us | floor) us\n" +
+		"\($r), p50: \(($x.p50_us / $y.p50_us * 100 | floor) / 100)x"'
+}
 new=$("$BENCH" tcp-per-query 127.0.0.1 5301 "$names.500" 1)
-reused=$("$CTL" -j query @bench-tcp --batch "$names.500" --concurrency 1 | jq -c .)
-jq -rn --argjson new "$new" --argjson re "$reused" '
-	"new connection per query (userspace): p50 \($new.p50_us | floor) us, p99 \($new.p99_us | floor) us\n" +
-	"reused connection (dnspool tcp pool):  p50 \($re.p50_us | floor) us, p99 \($re.p99_us | floor) us\n" +
-	"reused / new, p50: \(($re.p50_us / $new.p50_us * 100 | floor) / 100)x"'
+tcp=$("$CTL" -j query @bench-tcp --batch "$names.500" --concurrency 1 | jq -c .)
+compare "reused connection (dnspool tcp pool)" "$tcp" \
+	"new connection per query (userspace)" "$new" "reused / new"
 
 echo
 echo "# DNS over TLS: a query on a new connection (handshake included) against one on a reused"
@@ -78,11 +83,7 @@ echo "new / reused: $(echo "scale=2; $new / $reused" | bc)x"
 echo
 echo "# Reused connections, one query at a time, 500 queries: DoT against TCP"
 tls=$("$CTL" -j query @bench-tls --batch "$names.500" --concurrency 1 | jq -c .)
-tcp=$("$CTL" -j query @bench-tcp --batch "$names.500" --concurrency 1 | jq -c .)
-jq -rn --argjson tls "$tls" --argjson tcp "$tcp" '
-	"DoT (dnspool tls pool): p50 \($tls.p50_us | floor) us, p99 \($tls.p99_us | floor) us\n" +
-	"TCP (dnspool tcp pool): p50 \($tcp.p50_us | floor) us, p99 \($tcp.p99_us | floor) us\n" +
-	"DoT / TCP, p50: \(($tls.p50_us / $tcp.p50_us * 100 | floor) / 100)x"'
+compare "DoT (dnspool tls pool)" "$tls" "TCP (dnspool tcp pool), measured above" "$tcp" "DoT / TCP"
 echo
 "$CTL" stats
 kill "$UNBOUND" "$TLSHD"

@@ -134,10 +134,13 @@ boot() {
 	else
 		serial="-serial file:$dir/console.log -serial file:$dir/tap.log"
 	fi
+	# tsc=reliable: under TCG the clocksource watchdog can find the TSC
+	# unstable mid-run and patch kernel text, which has oopsed the stock
+	# kernel in sched_clock_cpu() during a test.
 	timeout -k 10 "$watchdog" qemu-system-x86_64 \
 		-accel $accel -cpu max -m 2G -smp 2 -nodefaults -no-reboot -display none \
 		-kernel "$KIMG" -initrd "$INITRD" \
-		-append "console=ttyS0 loglevel=5 panic=-1 log_buf_len=8M dnspool_mode=$bootmode dnspool_kernel=$k dnspool_tests=${tests// /,}" \
+		-append "console=ttyS0 loglevel=5 panic=-1 log_buf_len=8M tsc=reliable dnspool_mode=$bootmode dnspool_kernel=$k dnspool_tests=${tests// /,}" \
 		-virtfs local,path="$IMAGE",mount_tag=rootfs,security_model=none,readonly=on \
 		-virtfs local,path="$dir",mount_tag=work,security_model=none \
 		-device virtio-rng-pci $serial

@@ -3,20 +3,24 @@
  * What the transports share: a kernel socket in the upstream's namespace
  * whose callbacks wake the connection's work.
  */
-#include <linux/delay.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/net.h>
-#include <linux/slab.h>
+#include <linux/sched/task.h>
 #include <net/sock.h>
 
 #include "conn.h"
 #include "upstream.h"
 
+/* The credentials sockets are created with: the kernel's own, set up at
+ * module load.
+ */
+static const struct cred *dnspool_sock_cred;
+
 /*
  * Socket callbacks run in softirq context: they only queue the work.  Each
- * calls the callback it replaced too: a DoT socket is read by the handshake
- * agent, which waits on it, before it is ours; and kernel TLS, installed
- * on top of us, calls ours when a whole record is there.
+ * calls the callback it replaced too: kernel TLS, under ours on a DoT
+ * socket, parses records from its own data_ready.
  */
 static void conn_sk_event(struct sock *sk, enum dnspool_conn_cb cb)
 {
@@ -56,7 +60,13 @@ static void conn_sk_error_report(struct sock *sk)
 	conn_sk_event(sk, DNSPOOL_CB_ERROR_REPORT);
 }
 
-static void conn_install_callbacks(struct dnspool_conn *conn)
+/**
+ * dnspool_conn_install_callbacks() - socket events wake the connection
+ * @conn: the connection, whose socket has none of ours installed
+ *
+ * The callbacks replaced are kept, and called by ours.
+ */
+void dnspool_conn_install_callbacks(struct dnspool_conn *conn)
 {
 	struct sock *sk = conn->sock->sk;
 
@@ -71,13 +81,23 @@ static void conn_install_callbacks(struct dnspool_conn *conn)
 	sk->sk_state_change = conn_sk_state_change;
 	sk->sk_error_report = conn_sk_error_report;
 	write_unlock_bh(&sk->sk_callback_lock);
+	conn->cb_installed = true;
 }
 
-/* Before the socket goes: no callback may reach a freed connection. */
-static void conn_restore_callbacks(struct dnspool_conn *conn)
+/**
+ * dnspool_conn_restore_callbacks() - put the replaced callbacks back
+ * @conn: the connection
+ *
+ * Afterwards no callback of the socket reaches the connection or this
+ * module's code, whoever holds the socket.  Does nothing when ours are not
+ * installed.
+ */
+void dnspool_conn_restore_callbacks(struct dnspool_conn *conn)
 {
 	struct sock *sk = conn->sock->sk;
 
+	if (!conn->cb_installed)
+		return;
 	write_lock_bh(&sk->sk_callback_lock);
 	sk->sk_user_data = NULL;
 	sk->sk_data_ready = conn->saved_cb[DNSPOOL_CB_DATA_READY];
@@ -85,134 +105,140 @@ static void conn_restore_callbacks(struct dnspool_conn *conn)
 	sk->sk_state_change = conn->saved_cb[DNSPOOL_CB_STATE_CHANGE];
 	sk->sk_error_report = conn->saved_cb[DNSPOOL_CB_ERROR_REPORT];
 	write_unlock_bh(&sk->sk_callback_lock);
+	conn->cb_installed = false;
 }
 
-/*
- * A socket of @type to the upstream, in its namespace, with our callbacks,
- * connecting (@flags O_NONBLOCK: maybe not yet connected).
+/**
+ * dnspool_conn_open() - the new connection's socket, from its transport
+ * @conn: the connection
+ *
+ * Created with the kernel's credentials: a pool's socket serves every
+ * requester, so it takes none's uid (uid-based routing, owner matches) or
+ * label, and a DoT socket's file none's credentials.  Its memory cgroup and
+ * cgroup, though, are those of the calling task (sk_alloc() takes them
+ * from current, not from its credentials): a connection opened for a
+ * query, in the requester's context, is charged to the requester.
+ *
+ * Context: process context, no lock held; sleeps.
+ * Return: 0 or a negative errno.
  */
-int dnspool_conn_open(struct dnspool_conn *conn, int type, int proto, int flags)
+int dnspool_conn_open(struct dnspool_conn *conn)
+{
+	const struct cred *old = override_creds(dnspool_sock_cred);
+	int err = conn->pool->ops->open(conn);
+
+	revert_creds(old);
+	return err;
+}
+
+/**
+ * dnspool_conn_init() - module load: the sockets' credentials
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dnspool_conn_init(void)
+{
+	dnspool_sock_cred = prepare_kernel_cred(&init_task);
+	return dnspool_sock_cred ? 0 : -ENOMEM;
+}
+
+/**
+ * dnspool_conn_exit() - module unload, every socket closed
+ */
+void dnspool_conn_exit(void)
+{
+	put_cred(dnspool_sock_cred);
+}
+
+/**
+ * dnspool_conn_create() - a socket of @type to the upstream's family, in
+ * its network namespace
+ * @conn: the connection, which gets it
+ * @type: SOCK_DGRAM or SOCK_STREAM
+ * @proto: IPPROTO_UDP or IPPROTO_TCP
+ *
+ * Called by a transport's open(), under dnspool_conn_open()'s credentials.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or a negative errno.
+ */
+int dnspool_conn_create(struct dnspool_conn *conn, int type, int proto)
 {
 	struct dnspool_upstream *up = conn->pool->up;
-	struct socket *sock;
 	int err;
 
-	err = sock_create_kern(up->net, up->addr.ss_family, type, proto, &sock);
+	might_sleep();
+	err = sock_create_kern(up->net, up->addr.ss_family, type, proto, &conn->sock);
 	if (err)
-		return err;
-	return dnspool_conn_connect(conn, sock, flags);
+		conn->sock = NULL;
+	return err;
 }
 
-/* @sock becomes the connection's, and connects to the upstream. */
-int dnspool_conn_connect(struct dnspool_conn *conn, struct socket *sock, int flags)
+/**
+ * dnspool_conn_connect() - start connecting to the upstream
+ * @conn: the connection, with its socket
+ * @flags: O_NONBLOCK, or 0
+ *
+ * Our callbacks are installed first: the connection's work learns when a
+ * non-blocking connect completes.
+ *
+ * Context: process context.
+ * Return: 0 when connected or connecting, or a negative errno.
+ */
+int dnspool_conn_connect(struct dnspool_conn *conn, int flags)
 {
 	struct dnspool_upstream *up = conn->pool->up;
 	int alen, err;
 
-	conn->sock = sock;
-	conn_install_callbacks(conn);
+	dnspool_conn_install_callbacks(conn);
 	alen = up->addr.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
 					       sizeof(struct sockaddr_in6);
-	err = kernel_connect(sock, (struct sockaddr *)&up->addr, alen, flags);
+	err = kernel_connect(conn->sock, (struct sockaddr *)&up->addr, alen, flags);
 	if (err == -EINPROGRESS)
 		err = 0;
 	return err;
 }
 
-/*
- * Sockets with a file (DoT) are released by a work of their own, for two
- * reasons.  Their release takes the socket inode's lock, under which a
- * netlink socket's release takes genetlink's cb_lock, and pools close
- * connections under cb_lock (in our handlers) and the registry's lock:
- * lockdep sees one lock class for all socket inodes.  And the handshake
- * agent may hold the socket a little longer (tlshd closes its descriptor
- * after its answer): kernel TLS, if installed, puts our data_ready back
- * when the socket closes, so the last reference must be ours, dropped
- * here, with this module still loaded.  The work waits for it, up to a
- * deadline past the agent's own.  Namespace exit and unload flush it.
+/**
+ * dnspool_conn_alloc_file() - give the socket a file
+ * @conn: the connection, with its socket
+ * @name: the file's name
+ *
+ * A socket whose TLS handshake is done by the handshake agent needs one:
+ * the agent receives it as a file descriptor.  On failure the socket is
+ * released.
+ *
+ * Return: 0 or a negative errno.
  */
-/* The agent's own bound on a handshake is the dial timeout and a second
- * (conn_tls.c); a margin on top.
- */
-#define TLS_AGENT_HOLD	(3 * HZ)
-
-struct dnspool_conn_file {
-	struct list_head node;
-	struct file *file;
-	unsigned long deadline;		/* jiffies */
-};
-
-/* Protects conn_files. */
-static DEFINE_SPINLOCK(conn_files_lock);
-static LIST_HEAD(conn_files);
-
-static void conn_files_release(struct work_struct *work);
-static DECLARE_DELAYED_WORK(conn_files_work, conn_files_release);
-
-static void conn_files_release(struct work_struct *work)
+int dnspool_conn_alloc_file(struct dnspool_conn *conn, const char *name)
 {
-	struct dnspool_conn_file *cf, *tmp;
-	LIST_HEAD(done);
-	bool waiting;
+	struct file *file = sock_alloc_file(conn->sock, 0, name);
 
-	spin_lock(&conn_files_lock);
-	list_for_each_entry_safe(cf, tmp, &conn_files, node)
-		if (file_count(cf->file) == 1 || time_after(jiffies, cf->deadline))
-			list_move(&cf->node, &done);
-	waiting = !list_empty(&conn_files);
-	spin_unlock(&conn_files_lock);
-
-	list_for_each_entry_safe(cf, tmp, &done, node) {
-		__fput_sync(cf->file);
-		kfree(cf);
-	}
-	if (waiting)
-		queue_delayed_work(dnspool_wq, &conn_files_work, HZ / 20);
-}
-
-/* Gives @sock a file named @name, for the handshake agent; @sock is
- * released on error.
- */
-int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock,
-			    const char *name)
-{
-	struct dnspool_conn_file *cf;
-	struct file *file;
-
-	cf = kmalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
-	if (!cf) {
-		sock_release(sock);
-		return -ENOMEM;
-	}
-	file = sock_alloc_file(sock, 0, name);
 	if (IS_ERR(file)) {
-		kfree(cf);	/* sock_alloc_file() released the socket */
+		conn->sock = NULL;	/* sock_alloc_file() released it */
 		return PTR_ERR(file);
 	}
-	cf->file = file;
-	conn->file = cf;
 	return 0;
 }
 
-/* Every socket closed so far is released when this returns; sleeps. */
-void dnspool_conn_flush_files(void)
-{
-	bool waiting;
-
-	for (;;) {
-		flush_delayed_work(&conn_files_work);
-		spin_lock(&conn_files_lock);
-		waiting = !list_empty(&conn_files);
-		spin_unlock(&conn_files_lock);
-		if (!waiting)
-			return;
-		msleep(50);
-	}
-}
-
-/*
- * Closes the socket: an abortive close leaves no FIN_WAIT orphans behind a
- * pool.  No callback reaches the connection after this.
+/**
+ * dnspool_conn_close() - close the connection's socket
+ * @conn: the connection, whose work no longer runs
+ *
+ * An abortive close leaves no FIN_WAIT orphans behind a pool.  Our
+ * callbacks are removed first, so that the socket may outlive the
+ * connection, and this module: a socket with a file is released through
+ * it, and the last reference may be the handshake agent's.
+ *
+ * Kernel sockets hold no reference on their namespace, so our last
+ * reference must be dropped before the namespace's TCP state goes.  From
+ * a kernel thread (a worker, namespace exit) it is dropped at once, with
+ * __fput_sync(): closing a socket needs nothing a worker might hold.  From
+ * a task (a request's handler, rmmod), fput() defers the release to the
+ * task's return to user space, out of genetlink's locks; the task's own
+ * netlink socket keeps the namespace alive until then.
+ *
+ * Context: process context, no spinlock held.
  */
 void dnspool_conn_close(struct dnspool_conn *conn)
 {
@@ -220,18 +246,13 @@ void dnspool_conn_close(struct dnspool_conn *conn)
 
 	if (!sock)
 		return;
-	conn_restore_callbacks(conn);
+	dnspool_conn_restore_callbacks(conn);
 	sock_no_linger(sock->sk);
 	conn->sock = NULL;
-	if (conn->file) {
-		conn->file->deadline = jiffies + TLS_AGENT_HOLD +
-			msecs_to_jiffies(READ_ONCE(conn->pool->up->params.dial_timeout_ms));
-		spin_lock(&conn_files_lock);
-		list_add_tail(&conn->file->node, &conn_files);
-		spin_unlock(&conn_files_lock);
-		conn->file = NULL;
-		mod_delayed_work(dnspool_wq, &conn_files_work, 0);
-	} else {
+	if (!sock->file)
 		sock_release(sock);
-	}
+	else if (current->flags & PF_KTHREAD)
+		__fput_sync(sock->file);
+	else
+		fput(sock->file);
 }

@@ -4,12 +4,15 @@
 
 #include "pool.h"
 
-int dnspool_conn_open(struct dnspool_conn *conn, int type, int proto, int flags);
-int dnspool_conn_connect(struct dnspool_conn *conn, struct socket *sock, int flags);
+int dnspool_conn_init(void);
+void dnspool_conn_exit(void);
+int dnspool_conn_open(struct dnspool_conn *conn);
+int dnspool_conn_create(struct dnspool_conn *conn, int type, int proto);
+int dnspool_conn_connect(struct dnspool_conn *conn, int flags);
+int dnspool_conn_alloc_file(struct dnspool_conn *conn, const char *name);
+void dnspool_conn_install_callbacks(struct dnspool_conn *conn);
+void dnspool_conn_restore_callbacks(struct dnspool_conn *conn);
 void dnspool_conn_close(struct dnspool_conn *conn);
-int dnspool_conn_alloc_file(struct dnspool_conn *conn, struct socket *sock,
-			    const char *name);
-void dnspool_conn_flush_files(void);
 
 /* DNS messages on a byte stream (RFC 7766): the frame being read. */
 struct dnspool_stream_rx {

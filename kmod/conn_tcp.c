@@ -18,7 +18,7 @@
 /* Answers handled per run of the work before it yields. */
 #define STREAM_RX_BUDGET	256
 
-static int tcp_dial(struct dnspool_conn *conn)
+static int tcp_open(struct dnspool_conn *conn)
 {
 	struct dnspool_stream_rx *rx;
 	int err;
@@ -27,10 +27,16 @@ static int tcp_dial(struct dnspool_conn *conn)
 	if (!rx)
 		return -ENOMEM;
 	conn->priv = rx;
-	err = dnspool_conn_open(conn, SOCK_STREAM, IPPROTO_TCP, O_NONBLOCK);
-	if (conn->sock)
-		tcp_sock_set_nodelay(conn->sock->sk);
-	return err;
+	err = dnspool_conn_create(conn, SOCK_STREAM, IPPROTO_TCP);
+	if (err)
+		return err;
+	tcp_sock_set_nodelay(conn->sock->sk);
+	return 0;
+}
+
+static int tcp_dial(struct dnspool_conn *conn)
+{
+	return dnspool_conn_connect(conn, O_NONBLOCK);
 }
 
 /* Is the TCP connection up?  0 yes, -EINPROGRESS not yet, <0 failed. */
@@ -156,6 +162,7 @@ static void tcp_destroy(struct dnspool_conn *conn)
 
 const struct dnspool_conn_ops dnspool_tcp_ops = {
 	.transport = DNSPOOL_TRANSPORT_TCP,
+	.open = tcp_open,
 	.dial = tcp_dial,
 	.dialed = dnspool_stream_dialed,
 	.send = dnspool_stream_send,

@@ -6,8 +6,15 @@
  *
  * The handshake runs in userspace, outside the connection's work, and ends
  * in tls_done().  Whoever closes the connection cancels a handshake still
- * pending, or waits until tls_done() has returned: it never runs on a freed
- * connection.
+ * pending or, when the cancel loses the race with its completion, waits
+ * until tls_done() has returned: it never runs on a freed connection.
+ *
+ * While the agent holds the socket, none of our callbacks is installed:
+ * they go in once TCP is connected and come out before the handshake is
+ * asked for, and go in again over kernel TLS's own once it is installed
+ * (as nvme-tcp does).  Kernel TLS thus saves and, when the socket closes,
+ * restores the socket's original callbacks, never ours: the socket may
+ * outlive the connection and this module, in the agent's hands.
  *
  * Kernel TLS hands the reader one record type per read, named in a control
  * message: the server's session tickets are read past; an alert, or any
@@ -34,6 +41,9 @@
 /* How much longer than the dial's deadline the agent may try. */
 #define TLS_AGENT_GRACE_MS	1000
 
+/* Non-data records read past per run of the work before it yields. */
+#define TLS_SKIP_BUDGET		16
+
 /* The handshake message of a TLS 1.3 session ticket (RFC 8446, 4.6.1). */
 #define TLS_HS_NEW_SESSION_TICKET	4
 
@@ -46,12 +56,15 @@ enum tls_phase {
 struct tls_conn {
 	struct dnspool_stream_rx rx;
 	/* The name the server's certificate must carry, for messages.  The
-	 * agent is given the socket file's own copy (see tls_dial()).
+	 * agent is given the socket file's own copy (see tls_open()).
 	 */
 	char peername[DNSPOOL_TLS_NAME_MAX_LEN + 1];
-	/* The connection's work alone changes these. */
+	/* The connection's work alone changes these, and tls_stop() once
+	 * the work no longer runs.
+	 */
 	enum tls_phase phase;
-	bool requested;			/* ends in tls_done() or a cancel */
+	bool submitted;			/* tls_done() runs unless cancelled */
+	bool requested;			/* its outcome not yet counted */
 	ktime_t requested_at;
 	/* Written by tls_done() before it sets @done (release). */
 	int status;
@@ -65,35 +78,38 @@ struct tls_conn {
 	u8 skip_have;
 };
 
-static int tls_dial(struct dnspool_conn *conn)
+static int tls_open(struct dnspool_conn *conn)
 {
-	struct dnspool_upstream *up = conn->pool->up;
 	struct tls_conn *tls;
-	struct socket *sock;
 	int err;
 
 	tls = kzalloc(sizeof(*tls), GFP_KERNEL_ACCOUNT);
 	if (!tls)
 		return -ENOMEM;
 	init_completion(&tls->handshake_done);
-	dnspool_upstream_tls_name(up, tls->peername, sizeof(tls->peername));
+	dnspool_upstream_tls_name(conn->pool->up, tls->peername, sizeof(tls->peername));
 	conn->priv = tls;
 
-	err = sock_create_kern(up->net, up->addr.ss_family, SOCK_STREAM,
-			       IPPROTO_TCP, &sock);
+	err = dnspool_conn_create(conn, SOCK_STREAM, IPPROTO_TCP);
 	if (err)
 		return err;
-	/* The agent receives the socket as a file descriptor.  It reads the
-	 * peer name when it takes the request, which may be after a cancel
-	 * (handshake_req_cancel() wins against an accept under way): the
-	 * name must live as long as the socket, so it is the name of the
-	 * file's dentry, which the socket's last reference frees.
+	/* The agent receives the socket as a file descriptor, and reads the
+	 * peer name when it takes the request.  The handshake layer holds a
+	 * reference on the file from the request until its end or cancel,
+	 * and the accept takes its own before it gives the file to the
+	 * agent: a name that lives as long as the file is always there.  The
+	 * file's own name is such a name.
 	 */
-	err = dnspool_conn_alloc_file(conn, sock, tls->peername);
+	err = dnspool_conn_alloc_file(conn, tls->peername);
 	if (err)
 		return err;
-	tcp_sock_set_nodelay(sock->sk);
-	return dnspool_conn_connect(conn, sock, O_NONBLOCK);
+	tcp_sock_set_nodelay(conn->sock->sk);
+	return 0;
+}
+
+static int tls_dial(struct dnspool_conn *conn)
+{
+	return dnspool_conn_connect(conn, O_NONBLOCK);
 }
 
 /* The agent's answer, from its netlink request (genetlink's cb_lock held). */
@@ -107,7 +123,10 @@ static void tls_done(void *data, int status, key_serial_t peerid)
 	/* Publishes status and took_us to tls_dialed(). */
 	smp_store_release(&tls->done, true);
 	dnspool_conn_kick(conn);
-	/* Last: once this is seen, the connection may be freed. */
+	/* Last: once this is seen, the connection may be freed.  What is
+	 * left of this function runs through module text: unload waits for
+	 * the agent's request that called it (see dnspool_exit()).
+	 */
 	complete(&tls->handshake_done);
 }
 
@@ -130,11 +149,18 @@ static int tls_request_handshake(struct dnspool_conn *conn)
 	};
 	int err;
 
+	/* The agent owns the socket until it answers: our callbacks leave
+	 * it, so that kernel TLS, which the agent installs, saves the
+	 * socket's own.
+	 */
+	dnspool_conn_restore_callbacks(conn);
 	/* Set first: tls_done() may run before the request returns. */
 	tls->requested = true;
 	tls->requested_at = ktime_get();
 	err = tls_client_hello_anon(&args, GFP_KERNEL);
+	WRITE_ONCE(conn->dial_waits_locally, err == -EAGAIN);
 	if (!err) {
+		tls->submitted = true;
 		tls->phase = TLS_HANDSHAKE;
 		return -EINPROGRESS;
 	}
@@ -142,7 +168,9 @@ static int tls_request_handshake(struct dnspool_conn *conn)
 	switch (err) {
 	case -EAGAIN:
 		/* The namespace has as many handshakes pending as the
-		 * handshake layer takes: the pool's tick asks again.
+		 * handshake layer takes: the pool's tick asks again, and
+		 * a dial that waits past its deadline fails as this
+		 * host's failure, not the upstream's.
 		 */
 		return -EINPROGRESS;
 	case -ESRCH:
@@ -201,7 +229,14 @@ static int tls_dialed(struct dnspool_conn *conn)
 		/* Pairs with tls_done(). */
 		if (!smp_load_acquire(&tls->done))
 			return -EINPROGRESS;
-		return tls_handshake_result(conn);
+		err = tls_handshake_result(conn);
+		/* Over kernel TLS's callbacks: it calls ours on every
+		 * segment, and the work reads whole records; what arrived
+		 * before is read as soon as this returns.
+		 */
+		if (!err)
+			dnspool_conn_install_callbacks(conn);
+		return err;
 	default:
 		return 0;
 	}
@@ -226,21 +261,28 @@ static int tls_record_end(struct tls_conn *tls)
 	}
 }
 
-/* Reads application data into @buf, past the records that hold none. */
+/*
+ * Reads application data into @buf, past the records that hold none, at
+ * most TLS_SKIP_BUDGET of those per call: a server sending nothing but
+ * session tickets does not hold the work.
+ */
 static int tls_read(struct dnspool_conn *conn, void *buf, size_t len)
 {
 	struct tls_conn *tls = conn->priv;
+	int skipped = 0;
 	u8 scratch[128];
 
 	for (;;) {
+		/* Fresh for every read: put_cmsg() advances the control
+		 * buffer, and a non-data record read without one is put back
+		 * and fails every read after.  Zeroed: a read that puts no
+		 * control message leaves a level that is not SOL_TLS, which
+		 * tls_get_record_type() reads as no record type.
+		 */
 		union {
 			struct cmsghdr cmsg;
 			u8 buf[CMSG_SPACE(sizeof(u8))];
-		} u;
-		/* Fresh for every read: put_cmsg() advances the control
-		 * buffer, and a non-data record read without one is put back
-		 * and fails every read after.
-		 */
+		} u = {};
 		struct msghdr msg = {
 			.msg_control = &u,
 			.msg_controllen = sizeof(u),
@@ -275,11 +317,15 @@ static int tls_read(struct dnspool_conn *conn, void *buf, size_t len)
 		tls->skip_have += head;
 		/* Kernel TLS marks the end of a record. */
 		tls->skipping = !(msg.msg_flags & MSG_EOR);
-		if (tls->skipping)
-			continue;
-		err = tls_record_end(tls);
-		if (err)
-			return err;
+		if (!tls->skipping) {
+			err = tls_record_end(tls);
+			if (err)
+				return err;
+		}
+		if (++skipped == TLS_SKIP_BUDGET) {
+			dnspool_conn_kick(conn);
+			return 0;
+		}
 	}
 }
 
@@ -290,24 +336,36 @@ static int tls_recv(struct dnspool_conn *conn)
 	return dnspool_stream_recv(conn, &tls->rx, tls_read);
 }
 
-/* The connection's work no longer runs; the socket is about to close. */
+/*
+ * The connection's work no longer runs; the socket is about to close.  A
+ * handshake submitted is cancelled or, if it completed or is completing,
+ * waited for: tls_done() calls complete() last, so once the completion is
+ * seen, tls_done() touches the connection no more.  A cancel after the
+ * completion loses (the request is marked completed) and the wait returns
+ * at once.
+ */
 static void tls_stop(struct dnspool_conn *conn)
 {
 	struct tls_conn *tls = conn->priv;
 
-	if (!tls || !conn->sock)
+	if (!tls)
 		return;
-	if (!tls->requested)
+	if (!tls->submitted) {
+		/* Never submitted: the agent had no slot for it. */
+		if (conn->error == -EAGAIN)
+			atomic64_inc(&conn->pool->stats.handshake_failures_other);
 		return;
+	}
 	if (tls_handshake_cancel(conn->sock->sk)) {
 		/* tls_done() will not run. */
 		if (conn->error == -ETIMEDOUT)
 			atomic64_inc(&conn->pool->stats.handshake_failures_timeout);
 		return;
 	}
-	/* It ran, or runs now: wait until it returns, and count it. */
 	wait_for_completion(&tls->handshake_done);
-	tls_handshake_result(conn);
+	/* Counted, unless the work saw its outcome first. */
+	if (tls->requested)
+		tls_handshake_result(conn);
 }
 
 static void tls_destroy(struct dnspool_conn *conn)
@@ -321,6 +379,7 @@ static void tls_destroy(struct dnspool_conn *conn)
 
 const struct dnspool_conn_ops dnspool_tls_ops = {
 	.transport = DNSPOOL_TRANSPORT_TLS,
+	.open = tls_open,
 	.dial = tls_dial,
 	.dialed = tls_dialed,
 	.send = dnspool_stream_send,

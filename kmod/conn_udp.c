@@ -10,6 +10,9 @@
 #include <net/sock.h>
 
 #include "conn.h"
+#include "dnsmsg.h"
+#include "limits.h"
+#include "upstream.h"
 
 /* Answers handled per run of the work before it yields. */
 #define UDP_RX_BUDGET	256
@@ -17,13 +20,29 @@
 /* Room for the answers to a connection's share of a burst of queries. */
 #define UDP_RCVBUF	SZ_1M
 
+/* Enough of an answer to find its query and check its question. */
+#define UDP_RX_HEAD	(DNS_HDR_LEN + 255 + 4)
+
+static int udp_open(struct dnspool_conn *conn)
+{
+	struct net *net = conn->pool->up->net;
+	int err, rcvbuf = UDP_RCVBUF;
+
+	err = dnspool_conn_create(conn, SOCK_DGRAM, IPPROTO_UDP);
+	if (err)
+		return err;
+	/* Past rmem_max only in the host's own namespaces: elsewhere any
+	 * user may own the socket.
+	 */
+	if (dnspool_limits_untrusted(net))
+		rcvbuf = min_t(int, rcvbuf, READ_ONCE(sysctl_rmem_max));
+	sock_set_rcvbuf(conn->sock->sk, rcvbuf);
+	return 0;
+}
+
 static int udp_dial(struct dnspool_conn *conn)
 {
-	int err = dnspool_conn_open(conn, SOCK_DGRAM, IPPROTO_UDP, 0);
-
-	if (conn->sock)
-		sock_set_rcvbuf(conn->sock->sk, UDP_RCVBUF);
-	return err;
+	return dnspool_conn_connect(conn, 0);
 }
 
 static int udp_dialed(struct dnspool_conn *conn)
@@ -41,6 +60,25 @@ static int udp_send(struct dnspool_conn *conn, struct dnspool_query *q)
 	if (n < 0)
 		return n;
 	q->sent = q->len;
+	return 0;
+}
+
+/*
+ * No memory for the datagram waiting: its head is read instead, so that its
+ * query fails now as this host's failure rather than time out later as the
+ * upstream's.
+ */
+static int udp_recv_head(struct dnspool_conn *conn)
+{
+	struct msghdr msg = {};
+	u8 head[UDP_RX_HEAD];
+	struct kvec iov = { .iov_base = head, .iov_len = sizeof(head) };
+	int n;
+
+	n = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(head), MSG_DONTWAIT);
+	if (n < 0)
+		return n;
+	dnspool_conn_answer_lost(conn, head, n, -ENOMEM);
 	return 0;
 }
 
@@ -62,17 +100,18 @@ static int udp_recv(struct dnspool_conn *conn)
 		if (len < 0)
 			return len;
 		buf = kmalloc(max(len, 1), GFP_KERNEL);
+		if (!buf) {
+			n = udp_recv_head(conn);
+			if (n < 0)
+				return n == -EAGAIN ? 0 : n;
+			continue;
+		}
 		iov.iov_base = buf;
-		iov.iov_len = buf ? len : 0;
+		iov.iov_len = len;
 		n = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len, MSG_DONTWAIT);
 		if (n < 0) {
 			kfree(buf);
 			return n == -EAGAIN ? 0 : n;
-		}
-		if (!buf) {
-			/* Dropped for want of memory; the query will time out. */
-			atomic64_inc(&conn->pool->stats.malformed);
-			continue;
 		}
 		dnspool_conn_answer(conn, buf, n);
 	}
@@ -83,6 +122,7 @@ static int udp_recv(struct dnspool_conn *conn)
 
 const struct dnspool_conn_ops dnspool_udp_ops = {
 	.transport = DNSPOOL_TRANSPORT_UDP,
+	.open = udp_open,
 	.dial = udp_dial,
 	.dialed = udp_dialed,
 	.send = udp_send,

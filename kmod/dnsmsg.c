@@ -1,14 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The little DNS parsing the module needs (RFC 1035 section 4.1): the
- * header's ID and flags, and the one question a query carries, so that
- * an answer can be checked against it (RFC 5452 section 9.1).
+ * header's ID and flags, the one question a query carries, so that an
+ * answer can be checked against it (RFC 5452 section 9.1), and enough of
+ * the additional section to refuse what a stub's query does not carry.
  */
-#include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 
 #include "dnsmsg.h"
+
+/* RR types a stub's query may carry in its additional section. */
+#define DNS_TYPE_OPT	41	/* EDNS(0), RFC 6891 */
+#define DNS_TYPE_TSIG	250	/* RFC 8945 */
+/* Query types of zone transfers, which are not a stub's. */
+#define DNS_QTYPE_IXFR	251	/* RFC 1995 */
+#define DNS_QTYPE_AXFR	252	/* RFC 5936 */
+
+/* Type, class, TTL and RDLENGTH of a resource record. */
+#define DNS_RR_FIXED_LEN	10
+
+static u16 get16(const u8 *p)
+{
+	return (p[0] << 8) | p[1];
+}
+
+/*
+ * Skips the domain name at @off: its labels, ended by the root label or a
+ * compression pointer (followed nowhere).  Returns the offset past it, or
+ * -EINVAL when it runs out of @len or is not a name.
+ */
+static int dnsmsg_skip_name(const u8 *msg, size_t len, size_t off)
+{
+	size_t start = off;
+
+	for (;;) {
+		u8 label;
+
+		if (off >= len)
+			return -EINVAL;
+		label = msg[off++];
+		if (!label)
+			break;
+		if ((label & 0xc0) == 0xc0) {
+			if (off >= len)
+				return -EINVAL;
+			return off + 1;
+		}
+		/* Extended label types (01, 10) are not names. */
+		if (label & 0xc0 || label > len - off)
+			return -EINVAL;
+		off += label;
+		if (off - start > 255)
+			return -EINVAL;
+	}
+	return off;
+}
+
+/* Case-insensitive for ASCII letters only (RFC 4343): other octets, Latin-1
+ * letters among them, must match exactly.
+ */
+static u8 dnsmsg_ascii_lower(u8 c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
 
 /*
  * Length of the question section of a message holding exactly one
@@ -20,7 +75,7 @@ int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len)
 {
 	size_t off = DNS_HDR_LEN;
 
-	if (len < DNS_HDR_LEN || msg[4] != 0 || msg[5] != 1)
+	if (len < DNS_HDR_LEN || get16(msg + 4) != 1)
 		return -EINVAL;
 	for (;;) {
 		u8 label;
@@ -41,6 +96,95 @@ int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len)
 	return *name_len + 4;
 }
 
+/**
+ * dnsmsg_check_query() - is this a query the pools may forward?
+ * @msg: the message, in wire format
+ * @len: its length in bytes
+ * @qlen: set to the length of its question section
+ * @name_len: set to the length of the question's name
+ * @why: set, on error, to a sentence saying what is wrong
+ *
+ * A stub resolver's query: QR clear, opcode QUERY, exactly one question
+ * with an uncompressed name, not a zone transfer, no answer or authority
+ * records, and in the additional section at most one EDNS OPT record and
+ * at most one TSIG record (last, as RFC 8945 requires), nothing after
+ * them.  Anything else (updates, notifies, zone transfers, stray records)
+ * is refused: the pools
+ * send from kernel sockets on behalf of any local user, and relay DNS
+ * queries, not arbitrary DNS messages.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL with @why set.
+ */
+int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
+		       size_t *name_len, const char **why)
+{
+	unsigned int i, arcount, opts = 0;
+	u16 qtype;
+	size_t off;
+	int n;
+
+	if (len < DNS_HDR_LEN) {
+		*why = "shorter than a DNS header";
+		return -EINVAL;
+	}
+	if (dnsmsg_is_response(msg)) {
+		*why = "not a query: the QR bit is set";
+		return -EINVAL;
+	}
+	if (dnsmsg_opcode(msg) != DNS_OPCODE_QUERY) {
+		*why = "only opcode QUERY is forwarded";
+		return -EINVAL;
+	}
+	n = dnsmsg_question_len(msg, len, name_len);
+	if (n < 0) {
+		*why = "not a query with exactly one question, its name uncompressed";
+		return -EINVAL;
+	}
+	*qlen = n;
+	qtype = get16(msg + DNS_HDR_LEN + *name_len);
+	if (qtype == DNS_QTYPE_AXFR || qtype == DNS_QTYPE_IXFR) {
+		*why = "zone transfers (AXFR, IXFR) are not relayed";
+		return -EINVAL;
+	}
+	arcount = get16(msg + 10);
+	if (get16(msg + 6) || get16(msg + 8) || arcount > 2) {
+		*why = "a query has no answer or authority records, and at most OPT and TSIG";
+		return -EINVAL;
+	}
+	off = DNS_HDR_LEN + n;
+	for (i = 0; i < arcount; i++) {
+		size_t owner = off;
+		u16 type, rdlen;
+
+		n = dnsmsg_skip_name(msg, len, off);
+		if (n < 0 || n + DNS_RR_FIXED_LEN > len)
+			goto bad_rr;
+		off = n;
+		type = get16(msg + off);
+		rdlen = get16(msg + off + 8);
+		off += DNS_RR_FIXED_LEN;
+		if (rdlen > len - off)
+			goto bad_rr;
+		off += rdlen;
+		if (type == DNS_TYPE_OPT && !opts++ && msg[owner] == 0)
+			continue;
+		if (type == DNS_TYPE_TSIG && i == arcount - 1)
+			continue;
+		*why = "the additional section holds a record other than one OPT and a last TSIG";
+		return -EINVAL;
+	}
+	if (off != len) {
+		*why = "bytes follow the query's last record";
+		return -EINVAL;
+	}
+	return 0;
+
+bad_rr:
+	*why = "a record of the additional section runs past the message";
+	return -EINVAL;
+}
+
 /*
  * Does @answer carry the question of @query: the same name, ignoring ASCII
  * case, the same type and class?  @qlen and @name_len are what
@@ -52,11 +196,11 @@ bool dnsmsg_question_matches(const u8 *query, size_t qlen, size_t name_len,
 	const u8 *q = query + DNS_HDR_LEN, *a = answer + DNS_HDR_LEN;
 	size_t i;
 
-	if (alen < DNS_HDR_LEN + qlen || answer[4] != 0 || answer[5] != 1)
+	if (alen < DNS_HDR_LEN + qlen || get16(answer + 4) != 1)
 		return false;
 	/* Length octets are below 64, so folding case leaves them alone. */
 	for (i = 0; i < name_len; i++)
-		if (tolower(q[i]) != tolower(a[i]))
+		if (dnsmsg_ascii_lower(q[i]) != dnsmsg_ascii_lower(a[i]))
 			return false;
 	return !memcmp(q + name_len, a + name_len, 4);
 }

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #define DNS_HDR_LEN	12
+#define DNS_OPCODE_QUERY	0
 
 static inline u16 dnsmsg_id(const u8 *msg)
 {
@@ -25,12 +26,19 @@ static inline bool dnsmsg_is_response(const u8 *msg)
 	return msg[2] & 0x80;
 }
 
+static inline u8 dnsmsg_opcode(const u8 *msg)
+{
+	return (msg[2] >> 3) & 0xf;
+}
+
 static inline bool dnsmsg_truncated(const u8 *msg)
 {
 	return msg[2] & 0x02;
 }
 
 int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len);
+int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
+		       size_t *name_len, const char **why);
 bool dnsmsg_question_matches(const u8 *query, size_t qlen, size_t name_len,
 			     const u8 *answer, size_t alen);
 

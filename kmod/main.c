@@ -9,6 +9,7 @@
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 
+#include "conn.h"
 #include "netlink.h"
 #include "pool.h"
 #include "upstream.h"
@@ -23,9 +24,12 @@ static int __init dnspool_init(void)
 	dnspool_wq = alloc_workqueue("dnspool", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!dnspool_wq)
 		return -ENOMEM;
-	err = dnspool_registry_init();
+	err = dnspool_conn_init();
 	if (err)
 		goto err_wq;
+	err = dnspool_registry_init();
+	if (err)
+		goto err_conn;
 	err = dnspool_nl_init();
 	if (err)
 		goto err_registry;
@@ -34,6 +38,8 @@ static int __init dnspool_init(void)
 
 err_registry:
 	dnspool_registry_exit();
+err_conn:
+	dnspool_conn_exit();
 err_wq:
 	destroy_workqueue(dnspool_wq);
 	return err;
@@ -43,6 +49,12 @@ err_wq:
  * Queries in flight are answered with an error while the family is still
  * there; then the family goes, so that no request runs while the
  * registries of every namespace are freed; the work queue goes last.
+ *
+ * The family's removal also waits for the TLS handshake agent's callbacks
+ * (tls_done()): the pools' shutdown waited for every one to signal its
+ * completion, but its return runs through this module's text, inside the
+ * agent's DONE request; genl_unregister_family() takes genetlink's
+ * cb_lock for writing, which that request holds for reading.
  */
 static void __exit dnspool_exit(void)
 {
@@ -50,6 +62,7 @@ static void __exit dnspool_exit(void)
 	dnspool_registry_shutdown();
 	dnspool_nl_exit();
 	dnspool_registry_exit();
+	dnspool_conn_exit();
 	destroy_workqueue(dnspool_wq);
 	pr_debug("unloaded\n");
 }

@@ -94,7 +94,7 @@ static const struct nla_policy dnspool_pool_get_nl_policy[DNSPOOL_A_POOL_UPSTREA
 };
 
 /* Ops table for dnspool */
-const struct genl_split_ops dnspool_nl_ops[7] = {
+const struct genl_split_ops dnspool_nl_ops[8] = {
 	{
 		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
 		.doit		= dnspool_nl_upstream_add_doit,
@@ -141,5 +141,10 @@ const struct genl_split_ops dnspool_nl_ops[7] = {
 		.policy		= dnspool_pool_get_nl_policy,
 		.maxattr	= DNSPOOL_A_POOL_UPSTREAM,
 		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd	= DNSPOOL_CMD_NETNS_GET,
+		.doit	= dnspool_nl_netns_get_doit,
+		.flags	= GENL_CMD_CAP_DO,
 	},
 };

@@ -12,7 +12,7 @@
 #include <uapi/linux/dnspool.h>
 
 /* Ops table for dnspool */
-extern const struct genl_split_ops dnspool_nl_ops[7];
+extern const struct genl_split_ops dnspool_nl_ops[8];
 
 int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info);
 int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info);
@@ -23,5 +23,6 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info);
 int dnspool_nl_pool_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb);
+int dnspool_nl_netns_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _LINUX_DNSPOOL_GEN_H */

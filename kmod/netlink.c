@@ -7,16 +7,36 @@
 #include <linux/ctype.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/inet.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "dnsmsg.h"
+#include "limits.h"
 #include "netlink.h"
 #include "netlink-gen.h"
 #include "upstream.h"
 
 static struct genl_family dnspool_nl_family;
+
+/*
+ * An extended ack's message chosen at run time: @why is a string literal
+ * of this module's (the message must outlive the request, which is why
+ * NL_SET_ERR_MSG() takes only literals), @attr the attribute it blames,
+ * if any.
+ */
+static void dnspool_nl_set_why(struct netlink_ext_ack *extack,
+			       const struct nlattr *attr, const char *why)
+{
+	if (!extack || !why)
+		return;
+	do_trace_netlink_extack(why);
+	extack->_msg = why;
+	if (attr)
+		NL_SET_BAD_ATTR(extack, attr);
+}
 
 /* Names end up in logs, file names and JSON: keep them plain. */
 static int dnspool_nl_get_name(struct nlattr *attr, char *name,
@@ -95,11 +115,44 @@ static int dnspool_nl_get_addr(struct genl_info *info,
 	return 0;
 }
 
-/* Checks everything before it writes: on error @up is unchanged. */
+/* A host name of letters, digits and hyphens (RFC 1123), dots between
+ * labels, one trailing dot allowed.
+ */
+static bool dnspool_nl_host_name(const char *s)
+{
+	size_t label = 0;
+
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label || s[-1] == '-')
+				return false;
+			label = 0;
+		} else if (isalnum(*s) || (*s == '-' && label)) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return !label || s[-1] != '-';
+}
+
+/* An IPv4 or IPv6 address in text form. */
+static bool dnspool_nl_ip_literal(const char *s)
+{
+	u8 addr[16];
+
+	return in4_pton(s, -1, addr, -1, NULL) || in6_pton(s, -1, addr, -1, NULL);
+}
+
+/* Checks everything before it writes: on error @up is unchanged.  Returns 1
+ * when the name changed.
+ */
 static int dnspool_nl_get_tls_name(struct genl_info *info,
 				   struct dnspool_upstream *up)
 {
 	struct nlattr *attr = info->attrs[DNSPOOL_A_UPSTREAM_TLS_NAME];
+	const char *name;
 
 	if (!attr)
 		return 0;
@@ -108,12 +161,21 @@ static int dnspool_nl_get_tls_name(struct genl_info *info,
 				    "tls-name applies only to tls upstreams");
 		return -EINVAL;
 	}
-	if (!nla_len(attr) || !*(char *)nla_data(attr)) {
+	name = nla_data(attr);
+	if (!*name) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "tls-name is empty");
 		return -EINVAL;
 	}
-	dnspool_upstream_set_tls_name(up, nla_data(attr));
-	return 0;
+	/* It reaches the handshake agent and the kernel log: nothing else. */
+	if (!dnspool_nl_host_name(name) && !dnspool_nl_ip_literal(name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "tls-name must be a host name (letters, digits, hyphens, dots) or an IP address");
+		return -EINVAL;
+	}
+	if (!strcmp(name, up->tls_name))
+		return 0;
+	dnspool_upstream_set_tls_name(up, name);
+	return 1;
 }
 
 /* Ranges were checked by the policy; absent attributes keep @p's values.
@@ -167,7 +229,8 @@ static int dnspool_nl_put_addr(struct sk_buff *skb, const struct sockaddr_storag
 
 static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 				    const struct dnspool_upstream *up,
-				    u32 portid, u32 seq, int flags)
+				    u32 portid, u32 seq, int flags,
+				    struct netlink_callback *cb)
 {
 	const struct dnspool_params *p = &up->params;
 	void *hdr;
@@ -176,6 +239,8 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 			  DNSPOOL_CMD_UPSTREAM_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 
 	if (nla_put_string(skb, DNSPOOL_A_UPSTREAM_NAME, up->name) ||
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_TRANSPORT, up->transport))
@@ -250,12 +315,18 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EOPNOTSUPP;
 		goto err_free;
 	}
+	if (up->transport == DNSPOOL_TRANSPORT_TLS && !dnspool_tls_handshake_fixed()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_TRANSPORT],
+				    "this kernel's TLS handshake upcall may lack fixes DNS over TLS needs: use 6.12.114 or a later 6.12, or load dnspool with tls_handshake_fixed=1 if it has them (see README)");
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
 	dnspool_upstream_start(up);
 	err = dnspool_nl_get_addr(info, up);
 	if (err)
 		goto err_free;
 	err = dnspool_nl_get_tls_name(info, up);
-	if (err)
+	if (err < 0)
 		goto err_free;
 	/* A DoT upstream without a name is verified against its address. */
 	if (up->transport == DNSPOOL_TRANSPORT_TLS && !up->tls_name[0]) {
@@ -304,9 +375,10 @@ int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info)
 	 * nothing.
 	 */
 	err = dnspool_nl_get_tls_name(info, up);
-	if (!err) {
+	if (err >= 0) {
 		dnspool_nl_get_params(info, &up->params);
-		dnspool_upstream_params_changed(up);
+		dnspool_upstream_params_changed(up, err > 0);
+		err = 0;
 	}
 out:
 	mutex_unlock(&dn->lock);
@@ -349,7 +421,7 @@ int dnspool_nl_upstream_get_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&dn->lock);
 	up = dnspool_nl_find(dn, info);
 	err = up ? dnspool_nl_fill_upstream(msg, up, info->snd_portid,
-					    info->snd_seq, 0) : -ENOENT;
+					    info->snd_seq, 0, NULL) : -ENOENT;
 	mutex_unlock(&dn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -358,7 +430,12 @@ int dnspool_nl_upstream_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: how many upstreams earlier rounds of the dump sent. */
+/*
+ * cb->args[0]: how many upstreams earlier rounds of the dump sent.  An
+ * upstream added or deleted between rounds shifts that count: the dump is
+ * then flagged NLM_F_DUMP_INTR (the registry's generation changed), and the
+ * reader knows to ask again.
+ */
 int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb)
 {
@@ -368,12 +445,13 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 	int err = 0;
 
 	mutex_lock(&dn->lock);
+	cb->seq = dn->gen;
 	list_for_each_entry(up, &dn->upstreams, node) {
 		if (idx++ < cb->args[0])
 			continue;
 		err = dnspool_nl_fill_upstream(skb, up,
 					       NETLINK_CB(cb->skb).portid,
-					       cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		if (err) {
 			idx--;
 			break;
@@ -392,6 +470,7 @@ struct dnspool_nl_query {
 	struct sock *sk;		/* the requester's socket, held */
 	u32 portid;
 	u32 seq;
+	struct dnspool_inflight charge;	/* against the requester's bounds */
 };
 
 /* Set at unload: no new query; the pools close before the family goes. */
@@ -427,38 +506,68 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-/* The query ended: answer the requester, unless its socket is gone (a new
- * socket may have its port ID by now).
- */
-static void dnspool_nl_query_done(struct dnspool_query *q, int err)
+static struct sk_buff *dnspool_nl_answer_msg(struct dnspool_nl_query *nq, int err)
 {
-	struct dnspool_nl_query *nq = container_of(q, struct dnspool_nl_query, q);
-	struct sk_buff *skb;
+	size_t size = NLMSG_GOODSIZE / 8 + (err ? 0 : nq->q.answer_len);
+	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
 
-	if (sock_flag(nq->sk, SOCK_DEAD))
-		goto out;
-	/* A netlink attribute holds less than 64 KiB. */
-	if (!err && q->answer_len > U16_MAX - NLA_HDRLEN)
-		err = -EMSGSIZE;
-	skb = genlmsg_new(err ? NLMSG_GOODSIZE / 8 : q->answer_len + NLMSG_GOODSIZE / 8,
-			  GFP_KERNEL);
 	if (skb && dnspool_nl_fill_answer(skb, nq, err)) {
 		nlmsg_free(skb);
 		skb = NULL;
 	}
+	return skb;
+}
+
+/*
+ * The query ended: answer the requester, unless its socket is gone (a new
+ * socket may have its port ID by now; netlink_release() frees the port ID
+ * a moment before it marks the socket dead, a window this check cannot
+ * close).  An answer that cannot be delivered (no memory for it, or the
+ * reader's receive buffer is full) is counted; the requester learns of it
+ * as netlink tells of any message it lost: its socket reports ENOBUFS
+ * (which NETLINK_NO_ENOBUFS cannot silence when memory ran out: that flag
+ * is netlink's own, out of our reach).
+ */
+static void dnspool_nl_query_done(struct dnspool_query *q, int err)
+{
+	struct dnspool_nl_query *nq = container_of(q, struct dnspool_nl_query, q);
+	struct sock *sk = nq->sk;
+	struct sk_buff *skb;
+
+	dnspool_inflight_uncharge(&nq->charge);
+	if (sock_flag(sk, SOCK_DEAD))
+		goto out;
+	/* A netlink attribute holds less than 64 KiB. */
+	if (!err && q->answer_len > U16_MAX - NLA_HDRLEN)
+		err = -EMSGSIZE;
+	skb = dnspool_nl_answer_msg(nq, err);
 	/* Out of memory for the answer: say so, in a smaller message. */
-	if (!skb && !err) {
-		skb = genlmsg_new(NLMSG_GOODSIZE / 8, GFP_KERNEL);
-		if (skb && dnspool_nl_fill_answer(skb, nq, -ENOMEM)) {
-			nlmsg_free(skb);
-			skb = NULL;
+	if (!skb && !err)
+		skb = dnspool_nl_answer_msg(nq, -ENOMEM);
+	if (!skb || genlmsg_unicast(nq->net, skb, nq->portid) == -EAGAIN) {
+		atomic64_inc(&q->pool->stats.undelivered);
+		/* netlink_overrun() says the same when a buffer is full. */
+		if (!skb && !sock_flag(sk, SOCK_DEAD)) {
+			WRITE_ONCE(sk->sk_err, ENOBUFS);
+			sk_error_report(sk);
 		}
 	}
-	/* A reader that does not keep up loses answers (-EAGAIN). */
-	if (skb)
-		genlmsg_unicast(nq->net, skb, nq->portid);
 out:
-	sock_put(nq->sk);
+	sock_put(sk);
+}
+
+/* The requester of a query: the netlink socket and the user that sent it. */
+static int dnspool_nl_charge(struct genl_info *info, struct sk_buff *skb,
+			     struct dnspool_nl_query *nq)
+{
+	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	const char *why = NULL;
+	int err;
+
+	err = dnspool_inflight_charge(&dn->limits, NETLINK_CB(skb).sk,
+				      NETLINK_CB(skb).creds.uid, &nq->charge, &why);
+	dnspool_nl_set_why(info->extack, NULL, why);
+	return err;
 }
 
 int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
@@ -470,19 +579,30 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	struct dnspool_nl_query *nq;
 	struct dnspool_query *q;
 	struct dnspool_pool *pool;
+	size_t qlen, name_len;
+	const char *why = NULL;
+	int err;
 
 	if (READ_ONCE(dnspool_nl_closing))
 		return -ESHUTDOWN;
 	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_QUERY_MSG))
 		return -EINVAL;
-
-	q = dnspool_query_alloc(sizeof(*nq), nla_data(msg), nla_len(msg), GFP_KERNEL_ACCOUNT);
-	if (IS_ERR(q)) {
-		if (PTR_ERR(q) == -EINVAL)
-			NL_SET_ERR_MSG_ATTR(info->extack, msg,
-					    "not a DNS query with exactly one question");
-		return PTR_ERR(q);
+	if (nla_len(msg) > DNSPOOL_QUERY_MAX_LEN) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, msg, "a query holds at most %d bytes",
+					DNSPOOL_QUERY_MAX_LEN);
+		return -EMSGSIZE;
 	}
+	err = dnsmsg_check_query(nla_data(msg), nla_len(msg), &qlen, &name_len, &why);
+	if (err) {
+		dnspool_nl_set_why(info->extack, msg, why);
+		return err;
+	}
+
+	q = dnspool_query_alloc(sizeof(*nq), nla_data(msg), nla_len(msg), qlen, name_len,
+				GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	nq = container_of(q, struct dnspool_nl_query, q);
 
 	mutex_lock(&dn->lock);
 	if (name)
@@ -497,26 +617,38 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack, name, "no upstream of this name");
 		else
 			NL_SET_ERR_MSG(info->extack, "no upstream in this namespace");
-		dnspool_query_put(q);
-		return -ENOENT;
+		err = -ENOENT;
+		goto err_free;
 	}
 	q->up = up;
 	pool = dnspool_upstream_pool(up, nla_get_flag(info->attrs[DNSPOOL_A_QUERY_TCP]));
 
-	nq = container_of(q, struct dnspool_nl_query, q);
+	err = dnspool_nl_charge(info, skb, nq);
+	if (err)
+		goto err_free;
 	nq->net = genl_info_net(info);
 	nq->sk = NETLINK_CB(skb).sk;
-	sock_hold(nq->sk);
 	nq->portid = info->snd_portid;
 	nq->seq = info->snd_seq;
 	q->done = dnspool_nl_query_done;
-	/* The answer comes later, from the pool's work. */
-	dnspool_pool_submit(pool, q);
-	return 0;
+	/* Held first: the answer may come before submit returns. */
+	sock_hold(nq->sk);
+	/* Taken: the answer comes later, from the pool's work.  Refused: the
+	 * request's error (and ack) says why, now.
+	 */
+	err = dnspool_pool_submit(pool, q, &why);
+	if (!err)
+		return 0;
+	sock_put(nq->sk);
+	dnspool_nl_set_why(info->extack, NULL, why);
+	dnspool_inflight_uncharge(&nq->charge);
+err_free:
+	dnspool_query_put(q);
+	return err;
 }
 
 static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
-				u32 portid, u32 seq)
+				struct netlink_callback *cb)
 {
 	const struct dnspool_upstream *up = pool->up;
 	const struct dnspool_stats *st = &pool->stats;
@@ -546,16 +678,18 @@ static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 		COUNTER(HANDSHAKE_FAILURES_CERT, handshake_failures_cert),
 		COUNTER(HANDSHAKE_FAILURES_OTHER, handshake_failures_other),
 		COUNTER(HANDSHAKE_TIME_US, handshake_time_us),
+		COUNTER(UNDELIVERED, undelivered),
 #undef COUNTER
 	};
 	unsigned int active, total, peak;
 	void *hdr;
 	size_t i;
 
-	hdr = genlmsg_put(skb, portid, seq, &dnspool_nl_family, NLM_F_MULTI,
-			  DNSPOOL_CMD_POOL_GET);
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &dnspool_nl_family, NLM_F_MULTI, DNSPOOL_CMD_POOL_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
 	dnspool_pool_counts(pool, &active, &total, &peak);
 	if (nla_put_string(skb, DNSPOOL_A_POOL_UPSTREAM, up->name) ||
 	    nla_put_u32(skb, DNSPOOL_A_POOL_TRANSPORT, pool->ops->transport))
@@ -585,7 +719,9 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-/* cb->args[0]: upstreams done; cb->args[1]: pools done of the next one. */
+/* cb->args[0]: upstreams done; cb->args[1]: pools done of the next one.
+ * Consistent across rounds as the upstream dump is.
+ */
 int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_info *info = genl_info_dump(cb);
@@ -596,6 +732,7 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	mutex_lock(&dn->lock);
+	cb->seq = dn->gen;
 	list_for_each_entry(up, &dn->upstreams, node) {
 		struct dnspool_pool *pools[] = { &up->pool, &up->tcp_pool };
 		long p;
@@ -607,8 +744,7 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		for (p = cb->args[1]; p < ARRAY_SIZE(pools); p++) {
 			if (!pools[p]->ops)
 				continue;
-			err = dnspool_nl_fill_pool(skb, pools[p], NETLINK_CB(cb->skb).portid,
-						   cb->nlh->nlmsg_seq);
+			err = dnspool_nl_fill_pool(skb, pools[p], cb);
 			if (err)
 				break;
 		}
@@ -622,6 +758,40 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_unlock(&dn->lock);
 	cb->args[0] = idx;
 	return err == -EMSGSIZE ? skb->len : err;
+}
+
+int dnspool_nl_netns_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	struct dnspool_limits_use use;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr)
+		goto nla_put_failure;
+	dnspool_limits_get(&dn->limits, NETLINK_CB(skb).creds.uid, &use);
+	if (nla_put_u32(msg, DNSPOOL_A_NETNS_CONNS, use.conns) ||
+	    nla_put_u32(msg, DNSPOOL_A_NETNS_MAX_CONNS, use.max_conns) ||
+	    (uid_valid(use.owner) &&
+	     (nla_put_u32(msg, DNSPOOL_A_NETNS_OWNER_UID,
+			  from_kuid_munged(current_user_ns(), use.owner)) ||
+	      nla_put_u32(msg, DNSPOOL_A_NETNS_OWNER_CONNS, use.owner_conns) ||
+	      nla_put_u32(msg, DNSPOOL_A_NETNS_MAX_OWNER_CONNS, use.max_owner_conns))) ||
+	    nla_put_u32(msg, DNSPOOL_A_NETNS_INFLIGHT, use.inflight) ||
+	    nla_put_u32(msg, DNSPOOL_A_NETNS_USER_INFLIGHT, use.user_inflight) ||
+	    nla_put_u32(msg, DNSPOOL_A_NETNS_MAX_INFLIGHT_SOCKET, use.max_inflight_socket) ||
+	    nla_put_u32(msg, DNSPOOL_A_NETNS_MAX_INFLIGHT_USER, use.max_inflight_user))
+		goto nla_put_failure;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
 }
 
 static struct genl_family dnspool_nl_family __ro_after_init = {

@@ -24,10 +24,24 @@
 
 #include "conn.h"
 #include "dnsmsg.h"
+#include "limits.h"
 #include "pool.h"
 #include "upstream.h"
 
 struct workqueue_struct *dnspool_wq;
+
+/*
+ * After a failed dial the pool opens no connection for a hold-down, so
+ * that no user can make the host hammer a dead upstream: queries that
+ * would need one fail at once with the dial's error.  It lasts a second,
+ * doubles each time the dial that follows it fails too, up to half a
+ * minute, and ends with a dial that succeeds.  Dials begun before a
+ * hold-down started, or before the change that ended it (a new tls-name
+ * for a rejected certificate), do not count: a wave of dials that fail
+ * one after the other lengthens nothing.
+ */
+#define DNSPOOL_HOLDDOWN_MIN	HZ
+#define DNSPOOL_HOLDDOWN_MAX	(30 * HZ)
 
 /* Parameters change under the registry's lock while pools read them. */
 #define PARAM(pool, field) READ_ONCE((pool)->up->params.field)
@@ -56,22 +70,26 @@ int dnspool_error_class(int err)
 	}
 }
 
-struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg,
-					  size_t len, gfp_t gfp)
+/**
+ * dnspool_query_alloc() - a query for the pools
+ * @size: bytes to allocate, for a structure that embeds the query first
+ * @msg: the DNS query, checked by dnsmsg_check_query()
+ * @len: its length
+ * @qlen: its question section's length, as dnsmsg_check_query() said
+ * @name_len: its question's name's length, likewise
+ * @gfp: allocation flags
+ *
+ * Return: the query, with one reference, or an ERR_PTR().
+ */
+struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,
+					  size_t qlen, size_t name_len, gfp_t gfp)
 {
 	struct dnspool_query *q;
-	int qlen;
 
-	if (len < DNS_HDR_LEN || dnsmsg_is_response(msg))
-		return ERR_PTR(-EINVAL);
 	q = kzalloc(size, gfp);
 	if (!q)
 		return ERR_PTR(-ENOMEM);
-	qlen = dnsmsg_question_len(msg, len, &q->name_len);
-	if (qlen < 0) {
-		kfree(q);
-		return ERR_PTR(qlen);
-	}
+	q->name_len = name_len;
 	q->msg = kmemdup(msg, len, gfp);
 	if (!q->msg) {
 		kfree(q);
@@ -97,11 +115,9 @@ void dnspool_query_put(struct dnspool_query *q)
 	kfree(q);
 }
 
-/* The query leaves @q->pool and ends; no lock may be held. */
-static void query_end(struct dnspool_query *q, int err)
+/* A query of @pool ended with @err: counted. */
+static void pool_count_end(struct dnspool_pool *pool, int err)
 {
-	struct dnspool_pool *pool = q->pool;
-
 	if (!err)
 		atomic64_inc(&pool->stats.answers);
 	else if (dnspool_error_class(err) == DNSPOOL_ERROR_CLASS_LOCAL)
@@ -111,6 +127,14 @@ static void query_end(struct dnspool_query *q, int err)
 	if (err == -ETIMEDOUT)
 		atomic64_inc(&pool->stats.timeouts);
 	atomic_dec(&pool->inflight);
+}
+
+/* The query leaves @q->pool and ends; no lock may be held. */
+static void query_end(struct dnspool_query *q, int err)
+{
+	struct dnspool_pool *pool = q->pool;
+
+	pool_count_end(pool, err);
 	q->conn = NULL;
 	q->transport = pool->ops->transport;
 	q->done(q, err);
@@ -166,12 +190,32 @@ static int conn_enqueue(struct dnspool_conn *conn, struct dnspool_query *q)
 
 static void conn_io_work(struct work_struct *work);
 
-static struct dnspool_conn *conn_alloc(struct dnspool_pool *pool)
+/* Frees a connection that is on no list and whose work never ran or no
+ * longer runs.
+ */
+static void conn_free(struct dnspool_conn *conn)
+{
+	struct dnspool_pool *pool = conn->pool;
+
+	dnspool_conn_close(conn);
+	if (pool->ops->destroy)
+		pool->ops->destroy(conn);
+	if (conn->charged)
+		dnspool_conn_uncharge(&dnspool_net(pool->up->net)->limits);
+	kfree(conn);
+}
+
+/*
+ * A new connection with its socket, not yet connecting, counted against
+ * the namespace's bounds; in the context that grows the pool, no lock held.
+ */
+static int conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
 {
 	struct dnspool_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
+	int err;
 
 	if (!conn)
-		return NULL;
+		return -ENOMEM;
 	conn->pool = pool;
 	spin_lock_init(&conn->lock);
 	hash_init(conn->queries);
@@ -181,7 +225,17 @@ static struct dnspool_conn *conn_alloc(struct dnspool_pool *pool)
 	conn->born = jiffies;
 	conn->last_used = jiffies;
 	conn->dial_deadline = jiffies + msecs_to_jiffies(PARAM(pool, dial_timeout_ms));
-	return conn;
+	err = dnspool_conn_charge(&dnspool_net(pool->up->net)->limits);
+	if (!err) {
+		conn->charged = true;
+		err = dnspool_conn_open(conn);
+	}
+	if (err) {
+		conn_free(conn);
+		return err;
+	}
+	*res = conn;
+	return 0;
 }
 
 /* UDP sockets are replaced after a share of queries or a lifetime so that
@@ -211,6 +265,9 @@ static void conn_kill_locked(struct dnspool_pool *pool, struct dnspool_conn *con
 	conn->error = err;
 	hash_for_each_safe(conn->queries, bkt, tmp, q, hnode) {
 		conn_unlink(conn, q);
+		/* Its sender still reads it: it may not go elsewhere. */
+		if (q->sending)
+			q->retried = true;
 		list_add_tail(&q->txnode, orphans);
 	}
 	if (!conn->draining)
@@ -256,9 +313,10 @@ static void pool_close_idle_rotated(struct dnspool_pool *pool)
 
 /*
  * The connection for a new query; pool->lock held.  NULL when the pool
- * should grow.
+ * should grow.  @capped: the pool may not grow (a bound of the namespace
+ * is reached); share a connection if there is one.
  */
-static struct dnspool_conn *pool_pick(struct dnspool_pool *pool)
+static struct dnspool_conn *pool_pick(struct dnspool_pool *pool, bool capped)
 {
 	struct dnspool_conn *conn;
 
@@ -268,13 +326,15 @@ static struct dnspool_conn *pool_pick(struct dnspool_pool *pool)
 	list_for_each_entry_reverse(conn, &pool->conns, node)
 		if (!conn->draining && !READ_ONCE(conn->nqueries))
 			return conn;
-	/* Rather than pay for another handshake, wait for the one going on. */
-	if (pool->ops->join_dialing)
+	/* Rather than pay for another handshake, wait for the one going on;
+	 * after a hold-down, one dial probes the upstream for all.
+	 */
+	if (pool->ops->join_dialing || pool->dial_error)
 		list_for_each_entry_reverse(conn, &pool->conns, node)
 			if (!conn->draining && READ_ONCE(conn->state) == DNSPOOL_CONN_DIALING &&
 			    READ_ONCE(conn->nqueries) < DNSPOOL_CONN_MAX_QUERIES)
 				return conn;
-	if (pool->nconns < PARAM(pool, max_conns))
+	if (pool->nconns < PARAM(pool, max_conns) && !capped)
 		return NULL;
 	/* Full: share the least recently used connection. */
 	list_for_each_entry(conn, &pool->conns, node) {
@@ -314,10 +374,67 @@ static void pool_end_all(struct list_head *list, int err)
 	}
 }
 
-static void pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q)
+/* Words for the error a hold-down fails queries with (extack). */
+static const char *const pool_holddown_why[] = {
+	"no TLS handshake agent in the upstream's network namespace: start tlshd there; no new connection for a hold-down (local error)",
+	"TLS certificate rejected: not trusted by tlshd, or not for tls-name; no new connection until tls-name changes or a hold-down ends (upstream error)",
+	"the upstream's last connection attempt failed; no new connection for a hold-down (upstream error)",
+};
+
+static const char *const pool_why_limit[] = {
+	"the namespace, or the user who owns it, has as many connections as it may (module parameters max_conns_per_*) (local error)",
+	"the upstream's connections carry as many queries as they may (local error)",
+};
+
+/* May the pool open a connection now?  pool->lock held. */
+static int pool_may_dial(struct dnspool_pool *pool, const char **why)
+{
+	lockdep_assert_held(&pool->lock);
+	if (!pool->dial_error || !time_before(jiffies, pool->holddown_until))
+		return 0;
+	*why = pool_holddown_why[pool->dial_error == -ESRCH ? 0 :
+				 pool->dial_error == -EKEYREJECTED ? 1 : 2];
+	return pool->dial_error;
+}
+
+/* @conn's dial failed with @err: start a hold-down; pool->lock held. */
+static void pool_hold_down(struct dnspool_pool *pool, struct dnspool_conn *conn, int err)
+{
+	unsigned long now = jiffies;
+
+	lockdep_assert_held(&pool->lock);
+	/* Our own failures are not the upstream's, but for a missing
+	 * handshake agent, which costs the upstream a TCP connection.
+	 */
+	if (err != -ESRCH && dnspool_error_class(err) != DNSPOOL_ERROR_CLASS_UPSTREAM)
+		return;
+	if (time_before(conn->born, pool->dial_epoch))
+		return;
+	pool->holddown = clamp(pool->holddown * 2, (unsigned long)DNSPOOL_HOLDDOWN_MIN,
+			       (unsigned long)DNSPOOL_HOLDDOWN_MAX);
+	pool->holddown_until = now + pool->holddown;
+	pool->dial_epoch = pool->holddown_until;
+	pool->dial_error = err;
+}
+
+/* A dial succeeded: the upstream takes connections again. */
+static void pool_dial_ok(struct dnspool_pool *pool)
+{
+	spin_lock(&pool->lock);
+	pool->dial_error = 0;
+	pool->holddown = 0;
+	spin_unlock(&pool->lock);
+}
+
+/*
+ * Puts @q on a connection, opening one if the pool should grow.  On error
+ * the query is not in the pool, and @why may say why in words.
+ */
+static int pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q,
+			const char **why)
 {
 	struct dnspool_conn *conn, *fresh = NULL;
-	bool grew = false;
+	bool grew = false, capped = false;
 	int err;
 
 	for (;;) {
@@ -327,19 +444,23 @@ static void pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q)
 			break;
 		}
 		pool_close_idle_rotated(pool);
-		conn = pool_pick(pool);
-		if (!conn && pool->dial_error) {
-			if (time_before(jiffies, pool->dial_error_until)) {
-				err = pool->dial_error;
+		conn = pool_pick(pool, capped);
+		if (!conn) {
+			err = pool_may_dial(pool, why);
+			if (err)
 				break;
-			}
-			pool->dial_error = 0;
 		}
 		if (!conn && !fresh) {
 			spin_unlock(&pool->lock);
-			fresh = conn_alloc(pool);
-			if (!fresh) {
-				err = -ENOMEM;
+			err = conn_alloc(pool, &fresh);
+			/* A bound of the namespace: share a connection. */
+			if (err == -EMFILE && !capped) {
+				capped = true;
+				continue;
+			}
+			if (err == -EMFILE)
+				*why = pool_why_limit[0];
+			if (err) {
 				spin_lock(&pool->lock);
 				break;
 			}
@@ -371,24 +492,48 @@ static void pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q)
 				pool_arm_reaper(pool);
 			dnspool_conn_kick(conn);
 			pool_arm_tick(pool);
+		} else if (err == -ENOBUFS) {
+			*why = pool_why_limit[1];
 		}
 		break;
 	}
 	spin_unlock(&pool->lock);
 
-	kfree(fresh);
-	if (err)
-		query_end(q, err);
+	if (fresh)
+		conn_free(fresh);
+	return err;
 }
 
-/* A query enters the pool; it ends, answered or not, through q->done(). */
-void dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q)
+/**
+ * dnspool_pool_submit() - a query enters the pool
+ * @pool: the pool
+ * @q: the query, whose done() is set
+ * @why: set, on some errors, to a sentence saying why in words
+ *
+ * Once taken, the query ends, answered or not, through q->done().  A query
+ * refused here is counted but not ended: the caller still owns it.
+ *
+ * Context: process context, no lock held: the pool may open a connection,
+ * whose socket is charged to the calling task's cgroups.
+ * Return: 0 when taken; -ESHUTDOWN, the pool is closing; -ENOBUFS, its
+ * connections are full; -EMFILE, the namespace may open no more
+ * connections; -ENOMEM; or the error of the last failed dial, during its
+ * hold-down.
+ */
+int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
+			const char **why)
 {
+	int err;
+
+	might_sleep();
 	q->pool = pool;
 	atomic_inc(&pool->inflight);
 	atomic64_inc(&pool->stats.queries);
 	q->deadline = jiffies + msecs_to_jiffies(PARAM(pool, query_timeout_ms));
-	pool_enqueue(pool, q);
+	err = pool_enqueue(pool, q, why);
+	if (err)
+		pool_count_end(pool, err);
+	return err;
 }
 
 /* Moves an unanswered query to @pool (the same one, or the TCP pool of a
@@ -396,10 +541,15 @@ void dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q)
  */
 static void pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q)
 {
+	const char *why;
+	int err;
+
 	atomic_dec(&q->pool->inflight);
 	q->pool = pool;
 	atomic_inc(&pool->inflight);
-	pool_enqueue(pool, q);
+	err = pool_enqueue(pool, q, &why);
+	if (err)
+		query_end(q, err);
 }
 
 /* The queries of a connection that broke: retried once elsewhere, unless
@@ -422,8 +572,8 @@ static void pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
 	}
 }
 
-/* @conn broke: close it, retry its queries.  Its own work, or the tick,
- * calls this; the pool's shutdown waits for both, so the pool lives on.
+/* @conn broke: close it, retry its queries.  Its own work calls this; the
+ * pool's shutdown waits for it, so the pool lives on.
  */
 static void conn_fail(struct dnspool_conn *conn, int err, bool dialing)
 {
@@ -439,14 +589,8 @@ static void conn_fail(struct dnspool_conn *conn, int err, bool dialing)
 	}
 	conn_kill_locked(pool, conn, err, &orphans);
 	spin_unlock(&conn->lock);
-	/* The upstream's certificate was rejected: another dial now would
-	 * only be rejected again.
-	 */
-	if (dialing && err == -EKEYREJECTED) {
-		pool->dial_error = err;
-		pool->dial_error_until = jiffies +
-			msecs_to_jiffies(PARAM(pool, dial_timeout_ms));
-	}
+	if (dialing)
+		pool_hold_down(pool, conn, err);
 	pool_kick_gc(pool);
 	spin_unlock(&pool->lock);
 	if (dialing)
@@ -456,34 +600,55 @@ static void conn_fail(struct dnspool_conn *conn, int err, bool dialing)
 	pool_orphans(pool, &orphans, err, dialing);
 }
 
-/* An answer arrived on @conn: @msg (kmalloc'ed) is ours to keep or free. */
+/*
+ * The query an answer on @conn is for, taken off the connection; NULL, and
+ * counted, when the answer is to no query of ours or to another question
+ * (RFC 5452): the query stays, for the real answer may still come.  @len
+ * may be less than the answer's length, when only its head was read.
+ */
+static struct dnspool_query *conn_take_answered(struct dnspool_conn *conn,
+						const u8 *msg, size_t len)
+{
+	struct dnspool_pool *pool = conn->pool;
+	struct dnspool_query *q;
+
+	if (len < DNS_HDR_LEN || !dnsmsg_is_response(msg)) {
+		atomic64_inc(&pool->stats.malformed);
+		return NULL;
+	}
+	spin_lock(&conn->lock);
+	q = conn_find(conn, dnsmsg_id(msg));
+	if (!q || !list_empty(&q->txnode) ||
+	    !dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
+		spin_unlock(&conn->lock);
+		atomic64_inc(&pool->stats.mismatched);
+		return NULL;
+	}
+	conn_unlink(conn, q);
+	conn->last_used = jiffies;
+	spin_unlock(&conn->lock);
+	return q;
+}
+
+/**
+ * dnspool_conn_answer() - an answer arrived on @conn
+ * @conn: the connection
+ * @msg: the answer, kmalloc'ed: ours to keep or free
+ * @len: its length
+ *
+ * Context: process context, no lock held.
+ */
 void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 {
 	struct dnspool_pool *pool = conn->pool;
 	struct dnspool_upstream *up = pool->up;
 	struct dnspool_query *q;
 
-	if (len < DNS_HDR_LEN || !dnsmsg_is_response(msg)) {
-		atomic64_inc(&pool->stats.malformed);
+	q = conn_take_answered(conn, msg, len);
+	if (!q) {
 		kfree(msg);
 		return;
 	}
-	spin_lock(&conn->lock);
-	q = conn_find(conn, dnsmsg_id(msg));
-	/* RFC 5452: an answer to no query of ours, or to another question,
-	 * is dropped; the query stays, for the real answer may still come.
-	 */
-	if (!q || !list_empty(&q->txnode) ||
-	    !dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
-		spin_unlock(&conn->lock);
-		atomic64_inc(&pool->stats.mismatched);
-		kfree(msg);
-		return;
-	}
-	conn_unlink(conn, q);
-	conn->last_used = jiffies;
-	spin_unlock(&conn->lock);
-
 	q->rtt_us = ktime_us_delta(ktime_get(), q->sent_at);
 	q->transport = pool->ops->transport;
 	if (pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(msg) &&
@@ -498,6 +663,28 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 	q->answer = msg;
 	q->answer_len = len;
 	query_end(q, 0);
+}
+
+/**
+ * dnspool_conn_answer_lost() - an answer arrived on @conn that this host
+ * could not keep
+ * @conn: the connection
+ * @head: the first @len bytes of the answer
+ * @len: how many were read
+ * @err: why it was lost: a local error
+ *
+ * Its query, if the answer checks out as one to it, ends with @err, this
+ * host's failure, rather than time out later as the upstream's.
+ *
+ * Context: process context, no lock held.
+ */
+void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
+			      int err)
+{
+	struct dnspool_query *q = conn_take_answered(conn, head, len);
+
+	if (q)
+		query_end(q, err);
 }
 
 void dnspool_conn_kick(struct dnspool_conn *conn)
@@ -522,6 +709,10 @@ static int conn_tx(struct dnspool_conn *conn)
 			return 0;
 		}
 		refcount_inc(&q->ref);
+		/* The tick leaves a query being sent alone: how much of it
+		 * goes out is known only when the send returns.
+		 */
+		q->sending = true;
 		/* Set before the send: write space may come before it returns. */
 		WRITE_ONCE(conn->tx_blocked, true);
 		if (!q->sent) {
@@ -537,6 +728,7 @@ static int conn_tx(struct dnspool_conn *conn)
 
 		failed = false;
 		spin_lock(&conn->lock);
+		q->sending = false;
 		if (err != -EAGAIN)
 			WRITE_ONCE(conn->tx_blocked, false);
 		/* Unless it ended meanwhile (timed out), it is still ours. */
@@ -571,7 +763,11 @@ static void conn_io_work(struct work_struct *work)
 	if (READ_ONCE(conn->state) == DNSPOOL_CONN_DEAD)
 		return;
 	if (READ_ONCE(conn->state) == DNSPOOL_CONN_DIALING) {
-		err = conn->sock ? 0 : ops->dial(conn);
+		err = 0;
+		if (!conn->dial_started) {
+			conn->dial_started = true;
+			err = ops->dial(conn);
+		}
 		if (!err)
 			err = ops->dialed(conn);
 		if (err == -EINPROGRESS)
@@ -580,6 +776,7 @@ static void conn_io_work(struct work_struct *work)
 			conn_fail(conn, err, true);
 			return;
 		}
+		pool_dial_ok(conn->pool);
 		spin_lock(&conn->lock);
 		if (conn->state == DNSPOOL_CONN_DIALING)
 			conn->state = DNSPOOL_CONN_READY;
@@ -610,11 +807,8 @@ static void pool_gc(struct dnspool_pool *pool)
 		disable_work_sync(&conn->io_work);
 		if (pool->ops->stop)
 			pool->ops->stop(conn);
-		dnspool_conn_close(conn);
-		if (pool->ops->destroy)
-			pool->ops->destroy(conn);
 		atomic64_inc(&pool->stats.conns_closed);
-		kfree(conn);
+		conn_free(conn);
 	}
 }
 
@@ -635,6 +829,7 @@ static void pool_tick_work(struct work_struct *work)
 	LIST_HEAD(expired);
 	LIST_HEAD(orphans);
 	LIST_HEAD(dial_orphans);
+	LIST_HEAD(dial_busy);
 	bool dialing = false;
 	int bkt;
 
@@ -645,8 +840,16 @@ static void pool_tick_work(struct work_struct *work)
 		spin_lock(&conn->lock);
 		if (conn->state == DNSPOOL_CONN_DIALING) {
 			if (time_after(now, conn->dial_deadline)) {
+				/* Waiting on this host (a handshake slot) is
+				 * not the upstream's timeout.
+				 */
+				int err = READ_ONCE(conn->dial_waits_locally) ?
+					  -EAGAIN : -ETIMEDOUT;
+
 				atomic64_inc(&pool->stats.dial_failures);
-				conn_kill_locked(pool, conn, -ETIMEDOUT, &dial_orphans);
+				conn_kill_locked(pool, conn, err,
+						 err == -EAGAIN ? &dial_busy : &dial_orphans);
+				pool_hold_down(pool, conn, err);
 				spin_unlock(&conn->lock);
 				continue;
 			}
@@ -657,7 +860,10 @@ static void pool_tick_work(struct work_struct *work)
 			dnspool_conn_kick(conn);
 		}
 		hash_for_each_safe(conn->queries, bkt, tmp, q, hnode) {
-			if (!time_after(now, q->deadline))
+			/* A query being sent is left to its sender: the next
+			 * tick sees how much of it went out.
+			 */
+			if (!time_after(now, q->deadline) || q->sending)
 				continue;
 			/* Half a TCP message on the wire: the stream is lost. */
 			if (q->sent && !list_empty(&q->txnode))
@@ -669,7 +875,7 @@ static void pool_tick_work(struct work_struct *work)
 			conn_kill_locked(pool, conn, -ETIMEDOUT, &orphans);
 		spin_unlock(&conn->lock);
 	}
-	if (!list_empty(&orphans) || !list_empty(&dial_orphans))
+	if (!list_empty(&orphans) || !list_empty(&dial_orphans) || !list_empty(&dial_busy))
 		pool_kick_gc(pool);
 	/* Dials end by the deadline even when no query waits for them. */
 	if (atomic_read(&pool->inflight) || dialing)
@@ -681,6 +887,7 @@ static void pool_tick_work(struct work_struct *work)
 		query_end(q, -ETIMEDOUT);
 	}
 	pool_orphans(pool, &dial_orphans, -ETIMEDOUT, true);
+	pool_orphans(pool, &dial_busy, -EAGAIN, true);
 	pool_orphans(pool, &orphans, -ETIMEDOUT, false);
 }
 
@@ -718,11 +925,20 @@ static void pool_reap_work(struct work_struct *work)
 	}
 }
 
-void dnspool_pool_params_changed(struct dnspool_pool *pool)
+/**
+ * dnspool_pool_params_changed() - the upstream's parameters changed
+ * @pool: one of its pools
+ * @tls_name: its tls-name changed: a rejected certificate may be accepted
+ */
+void dnspool_pool_params_changed(struct dnspool_pool *pool, bool tls_name)
 {
 	spin_lock(&pool->lock);
-	/* A new tls-name may be accepted: try again at once. */
-	pool->dial_error = 0;
+	if (tls_name && pool->dial_error == -EKEYREJECTED) {
+		pool->dial_error = 0;
+		pool->holddown = 0;
+		/* Dials with the old name, if they fail, do not count. */
+		pool->dial_epoch = jiffies;
+	}
 	if (!pool->dead && !list_empty(&pool->conns))
 		mod_delayed_work(dnspool_wq, &pool->reap_work,
 				 msecs_to_jiffies(PARAM(pool, reap_interval_ms)));
@@ -754,6 +970,7 @@ void dnspool_pool_init(struct dnspool_pool *pool, struct dnspool_upstream *up,
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->conns);
 	INIT_LIST_HEAD(&pool->graveyard);
+	pool->dial_epoch = jiffies;
 	INIT_DELAYED_WORK(&pool->reap_work, pool_reap_work);
 	INIT_DELAYED_WORK(&pool->tick_work, pool_tick_work);
 	INIT_WORK(&pool->gc_work, pool_gc_work);

@@ -18,7 +18,6 @@
 struct dnspool_upstream;
 struct dnspool_conn;
 struct dnspool_query;
-struct dnspool_conn_file;
 
 /* A connection carries at most this many queries at once: a sixteenth of
  * the DNS ID space, so that random IDs seldom collide.
@@ -47,12 +46,17 @@ struct dnspool_stats {
 	atomic64_t handshake_failures_cert;
 	atomic64_t handshake_failures_other;
 	atomic64_t handshake_time_us;
+	atomic64_t undelivered;
 };
 
 /* What a transport does; the pool knows nothing of sockets. */
 struct dnspool_conn_ops {
 	enum dnspool_transport transport;
-	/* Create and start connecting conn->sock; may not block for long. */
+	/* Create conn->sock, in the context that grows the pool (the
+	 * requester's, for a query): the socket is charged to it.  Sleeps.
+	 */
+	int (*open)(struct dnspool_conn *conn);
+	/* Start connecting conn->sock, from the connection's work. */
 	int (*dial)(struct dnspool_conn *conn);
 	/* Is the dial done?  0 yes, -EINPROGRESS not yet, <0 failed. */
 	int (*dialed)(struct dnspool_conn *conn);
@@ -80,7 +84,7 @@ struct dnspool_pool {
 	struct dnspool_upstream *up;
 	const struct dnspool_conn_ops *ops;
 	/* Protects conns (least recently used first), graveyard, nconns,
-	 * peak, rotated, dial_error and dead, each connection's draining
+	 * peak, rotated, the hold-down, dead, each connection's draining
 	 * flag, and the upstream's tls_name.
 	 */
 	spinlock_t lock;
@@ -93,11 +97,15 @@ struct dnspool_pool {
 	 * counts as a rotation, not as growth.
 	 */
 	unsigned int rotated;
-	/* A TLS handshake was rejected (-EKEYREJECTED): new connections
-	 * fail with it until dial_error_until, rather than dial again.
+	/* A dial failed with dial_error: no new connection is opened
+	 * before holddown_until (jiffies), so that a dead upstream is not
+	 * hammered; holddown is how long the last hold-down lasted.
 	 */
 	int dial_error;
-	unsigned long dial_error_until;
+	unsigned long holddown_until;
+	unsigned long holddown;
+	/* Dials begun before this (jiffies) do not start a hold-down. */
+	unsigned long dial_epoch;
 	bool dead;
 	struct delayed_work reap_work;
 	struct delayed_work tick_work;
@@ -132,7 +140,15 @@ struct dnspool_conn {
 	struct list_head txq;		/* not yet sent whole, in order */
 	unsigned int nqueries;
 	bool draining;			/* takes no new query (pool->lock) */
+	bool charged;			/* counted against the namespace's bounds */
 	bool tx_blocked;		/* waits for write space */
+	bool dial_started;		/* the work alone */
+	/* The dial waits on this host, not on the upstream: written by the
+	 * work, read by the tick to pick the error of a dial past its
+	 * deadline.
+	 */
+	bool dial_waits_locally;
+	bool cb_installed;		/* our socket callbacks are */
 	unsigned long born;		/* jiffies */
 	unsigned long last_used;	/* jiffies */
 	unsigned long dial_deadline;	/* jiffies */
@@ -141,7 +157,6 @@ struct dnspool_conn {
 	/* The socket's callbacks ours replaced, and call. */
 	void (*saved_cb[DNSPOOL_NR_CB])(struct sock *sk);
 	void *priv;			/* transport state */
-	struct dnspool_conn_file *file;		/* the socket's file, if it has one */
 };
 
 /* Delivers the query's outcome; the pool frees the query afterwards. */
@@ -161,6 +176,7 @@ struct dnspool_query {
 	u16 client_id, wire_id;
 	bool force_tcp;
 	bool retried;
+	bool sending;			/* in ops->send() now (conn->lock) */
 	bool reused;
 	unsigned long deadline;		/* jiffies */
 	ktime_t sent_at;
@@ -178,17 +194,20 @@ extern struct workqueue_struct *dnspool_wq;
 void dnspool_pool_init(struct dnspool_pool *pool, struct dnspool_upstream *up,
 		       const struct dnspool_conn_ops *ops);
 void dnspool_pool_shutdown(struct dnspool_pool *pool);
-void dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q);
-void dnspool_pool_params_changed(struct dnspool_pool *pool);
+int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
+			const char **why);
+void dnspool_pool_params_changed(struct dnspool_pool *pool, bool tls_name);
 void dnspool_pool_counts(struct dnspool_pool *pool, unsigned int *active,
 			 unsigned int *total, unsigned int *peak);
 
-struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg,
-					  size_t len, gfp_t gfp);
+struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,
+					  size_t qlen, size_t name_len, gfp_t gfp);
 void dnspool_query_put(struct dnspool_query *q);
 int dnspool_error_class(int err);
 
 void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len);
+void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
+			      int err);
 void dnspool_conn_kick(struct dnspool_conn *conn);
 
 extern const struct dnspool_conn_ops dnspool_udp_ops;

@@ -8,10 +8,29 @@
 #include <linux/string.h>
 #include <net/netns/generic.h>
 
-#include "conn.h"
 #include "upstream.h"
 
 static unsigned int dnspool_net_id __read_mostly;
+
+#ifdef DNSPOOL_HANDSHAKE_FIXED
+static bool tls_handshake_fixed = true;
+#else
+static bool tls_handshake_fixed;
+#endif
+module_param(tls_handshake_fixed, bool, 0444);
+MODULE_PARM_DESC(tls_handshake_fixed,
+		 "The kernel's TLS handshake upcall has the fixes DNS over TLS needs (known for 6.12.114 and later 6.12 releases)");
+
+/**
+ * dnspool_tls_handshake_fixed() - may tls upstreams be added?
+ *
+ * Return: true when the handshake layer is known to have the fixes that
+ * DNS over TLS relies on (see upstream.h).
+ */
+bool dnspool_tls_handshake_fixed(void)
+{
+	return tls_handshake_fixed;
+}
 
 /* Every namespace's registry, for module unload; protected by the mutex. */
 static LIST_HEAD(dnspool_nets);
@@ -88,12 +107,12 @@ void dnspool_upstream_tls_name(struct dnspool_upstream *up, char *buf, size_t si
 	spin_unlock(&up->pool.lock);
 }
 
-void dnspool_upstream_params_changed(struct dnspool_upstream *up)
+void dnspool_upstream_params_changed(struct dnspool_upstream *up, bool tls_name)
 {
 	if (up->pool.ops)
-		dnspool_pool_params_changed(&up->pool);
+		dnspool_pool_params_changed(&up->pool, tls_name);
 	if (up->tcp_pool.ops)
-		dnspool_pool_params_changed(&up->tcp_pool);
+		dnspool_pool_params_changed(&up->tcp_pool, tls_name);
 }
 
 static void dnspool_upstream_release(struct kref *ref)
@@ -142,6 +161,7 @@ int dnspool_upstream_insert(struct dnspool_net *dn, struct dnspool_upstream *up)
 		return -ESHUTDOWN;
 	list_add_tail(&up->node, &dn->upstreams);
 	dn->count++;
+	dn->gen++;
 	return 0;
 }
 
@@ -153,6 +173,7 @@ void dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up
 	lockdep_assert_held(&dn->lock);
 	list_del(&up->node);
 	dn->count--;
+	dn->gen++;
 	dnspool_upstream_shutdown(up);
 	dnspool_upstream_put(up);
 }
@@ -166,8 +187,6 @@ static void dnspool_net_flush(struct dnspool_net *dn)
 	list_for_each_entry_safe(up, tmp, &dn->upstreams, node)
 		dnspool_upstream_remove(dn, up);
 	mutex_unlock(&dn->lock);
-	/* The namespace's sockets are released before it goes on exiting. */
-	dnspool_conn_flush_files();
 }
 
 /*
@@ -190,6 +209,7 @@ static int __net_init dnspool_net_init(struct net *net)
 
 	mutex_init(&dn->lock);
 	INIT_LIST_HEAD(&dn->upstreams);
+	dnspool_limits_net_init(&dn->limits, net);
 	mutex_lock(&dnspool_nets_lock);
 	list_add(&dn->node, &dnspool_nets);
 	mutex_unlock(&dnspool_nets_lock);
@@ -217,6 +237,7 @@ static void __net_exit dnspool_net_exit(struct net *net)
 	mutex_lock(&dnspool_nets_lock);
 	list_del(&dn->node);
 	mutex_unlock(&dnspool_nets_lock);
+	dnspool_limits_net_exit(&dn->limits);
 	mutex_destroy(&dn->lock);
 }
 

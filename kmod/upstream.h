@@ -13,6 +13,7 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/dnspool.h>
 
+#include "limits.h"
 #include "pool.h"
 
 /* A namespace holds at most this many upstreams: a container's root may add
@@ -55,8 +56,10 @@ struct dnspool_net {
 	struct mutex lock;
 	struct list_head upstreams;
 	unsigned int count;
+	u32 gen;			/* changes with @upstreams, for dumps */
 	bool dead;			/* the namespace is exiting */
 	struct list_head node;		/* dnspool_nets */
+	struct dnspool_limits_net limits;
 };
 
 struct dnspool_net *dnspool_net(const struct net *net);
@@ -78,8 +81,24 @@ static inline bool dnspool_tls_supported(void)
 	return IS_ENABLED(CONFIG_NET_HANDSHAKE) && IS_ENABLED(CONFIG_TLS);
 }
 
+/*
+ * ... and a handshake layer with the fixes DoT relies on: a socket whose
+ * request cannot be submitted gets its destructor back ("net/handshake:
+ * restore destructor on submit failure", 6.12.64; without it each failure
+ * with no agent leaks the socket's route and stalls namespace exit), and
+ * a request holds the socket's file until the agent's accept has its own
+ * ("Take a long-lived file reference at submit", 6.12.93; "hand off the
+ * pinned file reference to accept_doit", 6.12.114; without them a cancel
+ * racing an accept frees what the accept reads).  In the 6.12 series the
+ * first release with all three is 6.12.114; earlier 6.x series lack them.
+ * Kbuild defines DNSPOOL_HANDSHAKE_FIXED for 6.12.114 and later 6.12
+ * releases; for another kernel the administrator, who knows whether it
+ * has them, says so with the module parameter tls_handshake_fixed.
+ */
+bool dnspool_tls_handshake_fixed(void);
+
 struct dnspool_pool *dnspool_upstream_pool(struct dnspool_upstream *up, bool tcp);
-void dnspool_upstream_params_changed(struct dnspool_upstream *up);
+void dnspool_upstream_params_changed(struct dnspool_upstream *up, bool tls_name);
 void dnspool_registry_shutdown(void);
 
 int dnspool_registry_init(void);

@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  query [@NAME] --raw FILE|-          send a wire-format query, write the answer\n"
 	"  query [@NAME] --batch FILE [--concurrency N]   many queries in flight\n"
 	"  stats [NAME]                        pools and their counters\n"
+	"  limits                              bounds on connections and queries, and use\n"
 	"\n"
 	"OPTION:\n"
 	"  -j, --json          print JSON\n"
@@ -156,6 +157,8 @@ int main(int argc, char **argv)
 		ret = cmd_query(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "stats"))
 		ret = cmd_stats(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "limits"))
+		ret = cmd_limits(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "help"))
 		ret = fputs(usage_text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
 	else

@@ -17,5 +17,7 @@ bool is_help(const char *arg);
 int cmd_upstream(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_limits(int argc, char **argv);
+int print_limits(void);
 
 #endif

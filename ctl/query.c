@@ -115,10 +115,19 @@ static void read_outcome(struct nlmsghdr *nlh, struct nl_msg *req, struct outcom
 	memset(out, 0, sizeof(*out));
 	if (nlh->nlmsg_type == NLMSG_ERROR) {
 		struct nlmsgerr *e = nlmsg_data(nlh);
+		struct nlattr *name = nlmsg_find_attr(nlmsg_hdr(req), GENL_HDRLEN,
+						      DNSPOOL_A_QUERY_UPSTREAM);
+		char why[sizeof(out->text) - DNSPOOL_NAME_MAX_LEN - 2];
 
+		/* Refused at once: the kernel says why, and whose fault. */
 		out->error = -e->error;
 		out->error_class = DNSPOOL_ERROR_CLASS_LOCAL;
-		dp_error_text(nlh, req, out->text, sizeof(out->text));
+		dp_error_text(nlh, req, why, sizeof(why));
+		if (name)
+			snprintf(out->text, sizeof(out->text), "%s: %s",
+				 nla_get_string(name), why);
+		else
+			snprintf(out->text, sizeof(out->text), "%s", why);
 		return;
 	}
 	if (dp_parse(nlh, tb, DNSPOOL_A_QUERY_MAX) < 0) {

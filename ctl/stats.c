@@ -37,6 +37,7 @@ static const struct {
 	{ "handshake_failures_cert", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_CERT },
 	{ "handshake_failures_other", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER },
 	{ "handshake_time_us", NULL, DNSPOOL_A_POOL_HANDSHAKE_TIME_US },
+	{ "undelivered", NULL, DNSPOOL_A_POOL_UNDELIVERED },
 };
 
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
@@ -158,7 +159,8 @@ int cmd_stats(int argc, char **argv)
 
 	if (argc && is_help(argv[0])) {
 		printf("Usage: dnspoolctl [-j] [-n NETNS] stats [NAME]\n"
-		       "The pools of every upstream, or of NAME, with their connections and counters.\n");
+		       "The pools of every upstream, or of NAME, with their connections and counters;\n"
+		       "without NAME, then the namespace's bounds and their use (as limits does).\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)
@@ -169,6 +171,9 @@ int cmd_stats(int argc, char **argv)
 	if (argc)
 		nla_put_string(msg, DNSPOOL_A_POOL_UPSTREAM, argv[0]);
 	ret = dp_request(msg, on_pool, &t) ? EXIT_FAIL : EXIT_OK;
+	/* The text form ends with the bounds; JSON has them from limits. */
+	if (!t.list && !argc && ret == EXIT_OK && print_limits())
+		ret = EXIT_FAIL;
 	if (t.list && ret == EXIT_OK)
 		printf("%s\n", json_object_to_json_string_ext(t.list, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE));

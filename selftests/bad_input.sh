@@ -27,7 +27,7 @@ reject() {
 long=$(printf 'n%.0s' $(seq 64))
 
 ktap_print_header
-ktap_set_plan 26
+ktap_set_plan 29
 dnspool_load
 upstreams_clear
 "$CTL" upstream add a udp://192.0.2.1 || ktap_exit_fail_msg "cannot add the first upstream"
@@ -55,6 +55,9 @@ reject "duration without a unit" "needs a unit" upstream set a dial-timeout 5
 reject "duration with an unknown unit" "unknown unit 'd'" upstream set a dial-timeout 5d
 reject "unknown option" "unknown option 'max-conn'" upstream set a max-conn 5
 reject "tls-name on a udp upstream (kernel)" "tls-name '.*': tls-name applies only to tls upstreams" upstream set a tls-name x.example
+reject "tls-name with a space (kernel)" "tls-name .*: tls-name must be a host name" upstream set b tls-name "a b.example"
+reject "tls-name with a control character (kernel)" "tls-name must be a host name" upstream set b tls-name "$(printf 'x\033[2Jy')"
+reject "tls-name label over 63 characters (kernel)" "tls-name must be a host name" upstream set b tls-name "$(printf 'a%.0s' $(seq 64)).example"
 reject "set of an unknown upstream (kernel)" "name 'nope': no upstream of this name" upstream set nope max-conns 2
 reject "del of an unknown upstream (kernel)" "name 'nope': no upstream of this name" upstream del nope
 reject "missing URI" "upstream add: needs NAME and URI" upstream add x

@@ -3,10 +3,13 @@
  * The dnspool family at the netlink level, below what dnspoolctl would
  * ever send: strict validation, the policy's checks, extack messages and
  * offsets, missing-attribute reports.  Every rejected request must leave
- * the registry as it was.
+ * the registry as it was.  Dumps that a change interrupts say so; answers
+ * a reader has no room for are counted, and the reader told.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/dnspool.h>
 #include <linux/netlink.h>
@@ -340,6 +343,165 @@ TEST_F(nl, failed_add_leaves_existing_alone)
 	EXPECT_EQ(7, request(self->sk, msg).max_conns);
 	msg = new_msg(self->family, DNSPOOL_CMD_UPSTREAM_DEL, 0);
 	nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, "nlp-dup");
+	EXPECT_EQ(0, request(self->sk, msg).error);
+}
+
+/* A raw generic netlink socket, read with recv() in buffers of our size. */
+static int raw_socket(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int raw_send(int fd, struct nl_msg *msg, unsigned int seq)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	ret = send(fd, nlh, nlh->nlmsg_len, 0) == (ssize_t)nlh->nlmsg_len ? 0 : -1;
+	nlmsg_free(msg);
+	return ret;
+}
+
+/*
+ * A dump of 200 upstreams, read 4 KiB at a time so that it takes many
+ * rounds; an upstream deleted after the first round: a later round is
+ * flagged NLM_F_DUMP_INTR.
+ */
+TEST_F(nl, dump_interrupted_by_a_change)
+{
+	char name[32], buf[4096];
+	int fd, i, n, intr = 0, done = 0, rounds = 0;
+	struct nl_msg *msg;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "nlp-d%d", i);
+		msg = add_msg(self->family, name);
+		put_v4(msg, "192.0.2.9");
+		ASSERT_EQ(0, request(self->sk, msg).error);
+	}
+	fd = raw_socket();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, raw_send(fd, new_msg(self->family, DNSPOOL_CMD_UPSTREAM_GET,
+					  NLM_F_REQUEST | NLM_F_DUMP), 1));
+	while (!done && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = 1;
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+				done = 1;
+		}
+		if (rounds++ == 0) {
+			msg = new_msg(self->family, DNSPOOL_CMD_UPSTREAM_DEL, 0);
+			nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, "nlp-d199");
+			EXPECT_EQ(0, request(self->sk, msg).error);
+		}
+	}
+	close(fd);
+	EXPECT_EQ(1, done);
+	EXPECT_LT(2, rounds);
+	EXPECT_EQ(1, intr) TH_LOG("no round of %d was flagged interrupted", rounds);
+	for (i = 0; i < 199; i++) {
+		snprintf(name, sizeof(name), "nlp-d%d", i);
+		msg = new_msg(self->family, DNSPOOL_CMD_UPSTREAM_DEL, 0);
+		nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, name);
+		EXPECT_EQ(0, request(self->sk, msg).error);
+	}
+}
+
+/* The pool's undelivered counter, from a dump of the upstream's pools. */
+static long long undelivered(struct nl_sock *sk, int family, const char *name)
+{
+	struct nl_msg *msg = new_msg(family, DNSPOOL_CMD_POOL_GET, NLM_F_DUMP);
+	unsigned char *buf = NULL;
+	struct sockaddr_nl who;
+	long long v = -1;
+	int len, done = 0;
+
+	nla_put_string(msg, DNSPOOL_A_POOL_UPSTREAM, name);
+	if (nl_send_auto(sk, msg) < 0)
+		goto out;
+	while (!done && (len = nl_recv(sk, &who, &buf, NULL)) > 0) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+			struct nlattr *tb[DNSPOOL_A_POOL_MAX + 1];
+
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				continue;
+			}
+			if (!genlmsg_parse(nlh, 0, tb, DNSPOOL_A_POOL_MAX, NULL) &&
+			    tb[DNSPOOL_A_POOL_UNDELIVERED] && v < 0)
+				v = nla_len(tb[DNSPOOL_A_POOL_UNDELIVERED]) == 8 ?
+				    (long long)nla_get_u64(tb[DNSPOOL_A_POOL_UNDELIVERED]) :
+				    nla_get_u32(tb[DNSPOOL_A_POOL_UNDELIVERED]);
+		}
+		free(buf);
+		buf = NULL;
+	}
+out:
+	nlmsg_free(msg);
+	return v;
+}
+
+/*
+ * 200 queries that fail at once (no route to the upstream), from a socket
+ * with the smallest receive buffer that reads nothing meanwhile: the
+ * answers that do not fit are counted, and the socket reports ENOBUFS, as
+ * netlink does for any message lost.
+ */
+TEST_F(nl, answers_without_room_are_counted)
+{
+	static const unsigned char query[] = {
+		0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x01, 'a', 0x07, 'd', 'n', 's', 'p', 'o', 'o', 'l', 0x04, 't', 'e', 's', 't',
+		0x00, 0x00, 0x01, 0x00, 0x01,
+	};
+	int fd, i, one = 1, small = 0, err = 0;
+	struct pollfd pfd;
+	struct nl_msg *msg;
+	char buf[8192];
+
+	msg = add_msg(self->family, "nlp-lost");
+	put_v4(msg, "192.0.2.77");
+	ASSERT_EQ(0, request(self->sk, msg).error);
+	fd = raw_socket();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	for (i = 0; i < 200; i++) {
+		msg = new_msg(self->family, DNSPOOL_CMD_QUERY, NLM_F_REQUEST);
+		nla_put_string(msg, DNSPOOL_A_QUERY_UPSTREAM, "nlp-lost");
+		nla_put(msg, DNSPOOL_A_QUERY_MSG, sizeof(query), query);
+		ASSERT_EQ(0, raw_send(fd, msg, i + 1));
+	}
+	/* Every answer is out once the counter and what was read add up. */
+	sleep(2);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, 100) > 0) {
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0) {
+			if (errno == ENOBUFS)
+				err = 1;
+			else
+				break;
+		}
+	}
+	close(fd);
+	EXPECT_EQ(1, err) TH_LOG("the reader was not told of lost answers");
+	EXPECT_LT(0, undelivered(self->sk, self->family, "nlp-lost"));
+	msg = new_msg(self->family, DNSPOOL_CMD_UPSTREAM_DEL, 0);
+	nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, "nlp-lost");
 	EXPECT_EQ(0, request(self->sk, msg).error);
 }
 

@@ -10,7 +10,7 @@ no_net_admin() { capsh --drop=cap_net_admin -- -c '"$0" "$@"' "$@"; }
 ktap_print_header
 ktap_set_plan 9
 dnspool_load
-"$CTL" upstream del p 2>/dev/null
+upstreams_clear
 "$CTL" upstream add p udp://192.0.2.1 || ktap_exit_fail_msg "cannot add an upstream"
 
 for who in nobody no_net_admin; do

@@ -14,7 +14,7 @@ trap cleanup EXIT
 stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-tcp}\") | .$2"; }
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 7
 dnspool_load
 upstreams_clear
 IDS=$(mktemp)
@@ -22,6 +22,7 @@ responder 5311 --tcp --reverse 20
 responder 5312 --tcp --split
 responder 5313 --tcp --close-after 5
 responder 5314 --wrong-question --ids "$IDS"
+responder 5316 --fold-case
 
 reverse_order() {
 	local f out
@@ -75,6 +76,21 @@ wire_ids() {
 		{ echo "# wire IDs: $(tr '\n' ' ' <"$IDS")"; return 1; }
 }
 check "wire IDs are random, not the client's; the client's comes back" wire_ids
+
+# A name with a Latin-1 letter: an answer whose name differs in that
+# letter's case is for another name (RFC 4343 folds ASCII only) and is
+# dropped; one whose ASCII letters differ in case is the answer.
+case_folding() {
+	local out
+	"$CTL" upstream add fold udp://127.0.0.1:5316 || return 1
+	out=$(printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x02a\xe9\x07dnspool\x04test\x00\x00\x01\x00\x01' |
+		"$CTL" query @fold --raw - | od -An -tx1 -j12 -N16 | tr -d ' \n')
+	echo "# answer's name: $out"
+	# A\xe9.DNSPOOL.TEST
+	[ "$out" = 0241e907444e53504f4f4c0454455354 ] &&
+	[ "$(stat_of fold mismatched udp)" = 1 ] && [ "$(stat_of fold answers udp)" = 1 ]
+}
+check "case: ASCII folded, Latin-1 not (an answer for another name is dropped)" case_folding
 
 ports_exhausted() {
 	local out rc

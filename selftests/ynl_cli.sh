@@ -14,7 +14,7 @@ ynl() { python3 "$YNL_DIR/cli.py" --spec "$SPEC" --schema "$SCHEMA" --output-jso
 
 ktap_print_header
 [ -f "$YNL_DIR/cli.py" ] || { ktap_skip_all "no YNL CLI at $YNL_DIR"; exit "$KSFT_SKIP"; }
-ktap_set_plan 7
+ktap_set_plan 8
 dnspool_load
 upstreams_clear
 
@@ -76,4 +76,13 @@ missing() {
 	[ "$("$CTL" -j upstream show | jq length)" = 0 ] || { echo "# said: $out"; return 1; }
 }
 check "missing transport reported as a missing attribute; upstream-del" missing
+
+netns_get() {
+	local got
+	got=$(ynl --do netns-get) || return 1
+	jq -e '.conns == 0 and ."max-conns" == 4096 and ."max-inflight-socket" == 4096 and
+	       ."max-inflight-user" == 16384 and (has("owner-uid") | not)' <<<"$got" >/dev/null ||
+		{ echo "# got $got"; return 1; }
+}
+check "netns-get: the namespace's bounds and their use" netns_get
 ktap_finished

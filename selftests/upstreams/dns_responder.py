@@ -17,6 +17,13 @@ A 192.0.2.99, in ways unbound never would:
                      with a close_notify first)
   --silent           TCP: accept connections and never send anything (a TLS
                      handshake that never ends)
+  --fold-case        UDP: first answer each query for its name with Latin-1
+                     letters' case changed (another name: octets above 127
+                     are not folded), then with ASCII letters upper-cased
+                     (the same name, RFC 4343)
+  --stall-first S    TCP: on the first connection, read nothing for S
+                     seconds, with a small receive buffer, so that the
+                     client's writes stop part-way; then serve it
 """
 import argparse
 import socket
@@ -40,6 +47,27 @@ def answer(query, name_override=None):
     hdr = struct.pack('>HHHHHH', qid, 0x8180 | (flags & 0x0100), 1, 1, 0, 0)
     rr = b'\xc0\x0c' + struct.pack('>HHIH', 1, 1, 60, 4) + bytes([192, 0, 2, 99])
     return hdr + question + rr
+
+
+def fold_latin1(name):
+    """@name (wire format) with Latin-1 letters' case changed."""
+    return bytes(c ^ 0x20 if 0xc0 <= (c & 0xdf) <= 0xde and (c & 0xdf) != 0xd7 else c
+                 for c in name)
+
+
+def fold_ascii(name):
+    """@name (wire format) with ASCII letters upper-cased; length octets
+    are below 64 and stay as they are."""
+    return bytes(c - 0x20 if 0x61 <= c <= 0x7a else c for c in name)
+
+
+def answer_folded(query, fold):
+    """answer(@query) with its question's name passed through @fold."""
+    end = 12
+    while query[end] != 0:
+        end += query[end] + 1
+    msg = answer(query)
+    return msg[:12] + fold(msg[12:end]) + msg[end:]
 
 
 def log_id(args, query):
@@ -80,7 +108,13 @@ def close(args, conn):
     conn.close()
 
 
+stalled_once = threading.Event()
+
+
 def serve_tcp_conn(args, conn):
+    if args.stall_first and not stalled_once.is_set():
+        stalled_once.set()
+        time.sleep(args.stall_first)
     if args.silent:
         try:
             while conn.recv(4096):
@@ -120,7 +154,10 @@ def serve_tcp_conn(args, conn):
         if args.reverse and len(pending) < args.reverse:
             continue
         for q in reversed(pending):
-            msg = answer(q)
+            try:
+                msg = answer(q)
+            except (IndexError, struct.error):
+                continue        # not a DNS query: the stream lost its framing
             data = struct.pack('>H', len(msg)) + msg
             if args.split:
                 for i in range(len(data)):
@@ -149,6 +186,8 @@ def main():
     p.add_argument('--answer-limit', type=int, default=0)
     p.add_argument('--idle-timeout', type=float, default=0)
     p.add_argument('--silent', action='store_true')
+    p.add_argument('--fold-case', action='store_true')
+    p.add_argument('--stall-first', type=float, default=0)
     args = p.parse_args()
     if args.tls:
         args.tcp = True
@@ -161,6 +200,10 @@ def main():
     if args.tcp:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if args.stall_first:
+            # Inherited by accepted connections: the client's writes stop
+            # part-way soon.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
         s.bind((args.addr, args.port))
         s.listen(64)
         print('ready', flush=True)
@@ -175,6 +218,10 @@ def main():
         log_id(args, query)
         if args.wrong_question:
             s.sendto(answer(query, 'spoofed.example'), peer)
+        if args.fold_case:
+            s.sendto(answer_folded(query, fold_latin1), peer)
+            s.sendto(answer_folded(query, fold_ascii), peer)
+            continue
         s.sendto(answer(query), peer)
 
 

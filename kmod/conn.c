@@ -17,6 +17,46 @@
  */
 static const struct cred *dnspool_sock_cred;
 
+/* A reference on a socket's file, to be dropped by a namespace's releaser. */
+struct dnspool_file_ref {
+	struct llist_node node;
+	struct file *file;
+};
+
+static void dnspool_releaser_work(struct work_struct *work)
+{
+	struct dnspool_releaser *r = container_of(work, struct dnspool_releaser, work);
+	struct llist_node *files = llist_del_all(&r->files);
+	struct dnspool_file_ref *ref, *tmp;
+
+	llist_for_each_entry_safe(ref, tmp, files, node) {
+		__fput_sync(ref->file);
+		kfree(ref);
+	}
+}
+
+/**
+ * dnspool_releaser_init() - a namespace's releaser, empty
+ * @r: the releaser
+ */
+void dnspool_releaser_init(struct dnspool_releaser *r)
+{
+	init_llist_head(&r->files);
+	INIT_WORK(&r->work, dnspool_releaser_work);
+}
+
+/**
+ * dnspool_releaser_flush() - drop every reference handed to @r so far
+ * @r: the releaser
+ *
+ * Context: process context, holding neither genetlink's cb_lock nor the
+ * registry's lock; sleeps.
+ */
+void dnspool_releaser_flush(struct dnspool_releaser *r)
+{
+	flush_work(&r->work);
+}
+
 /*
  * Socket callbacks run in softirq context: they only queue the work.  Each
  * calls the callback it replaced too: kernel TLS, under ours on a DoT
@@ -212,10 +252,20 @@ int dnspool_conn_connect(struct dnspool_conn *conn, int flags)
  */
 int dnspool_conn_alloc_file(struct dnspool_conn *conn, const char *name)
 {
-	struct file *file = sock_alloc_file(conn->sock, 0, name);
+	struct file *file;
 
+	/* Made now: closing the connection may not fail. */
+	conn->file_ref = kmalloc(sizeof(*conn->file_ref), GFP_KERNEL_ACCOUNT);
+	if (!conn->file_ref) {
+		sock_release(conn->sock);
+		conn->sock = NULL;
+		return -ENOMEM;
+	}
+	file = sock_alloc_file(conn->sock, 0, name);
 	if (IS_ERR(file)) {
 		conn->sock = NULL;	/* sock_alloc_file() released it */
+		kfree(conn->file_ref);
+		conn->file_ref = NULL;
 		return PTR_ERR(file);
 	}
 	return 0;
@@ -232,11 +282,15 @@ int dnspool_conn_alloc_file(struct dnspool_conn *conn, const char *name)
  *
  * Kernel sockets hold no reference on their namespace, so our last
  * reference must be dropped before the namespace's TCP state goes.  From
- * a kernel thread (a worker, namespace exit) it is dropped at once, with
- * __fput_sync(): closing a socket needs nothing a worker might hold.  From
- * a task (a request's handler, rmmod), fput() defers the release to the
- * task's return to user space, out of genetlink's locks; the task's own
- * netlink socket keeps the namespace alive until then.
+ * a kernel thread (a worker, namespace exit) it goes to the namespace's
+ * releaser, which namespace exit flushes.  From a task (a request's
+ * handler, rmmod), fput() defers the release to the task's return to user
+ * space, out of genetlink's locks; the task's own netlink socket keeps the
+ * namespace alive until then.  The handshake agent's descriptor, when it
+ * is the last reference, is released by the agent, which lives in the
+ * socket's namespace and so keeps it alive (an agent that moved to another
+ * namespace while holding it could make the socket outlive its own: the
+ * handshake layer leaves that to its agents).
  *
  * Context: process context, no spinlock held.
  */
@@ -249,10 +303,19 @@ void dnspool_conn_close(struct dnspool_conn *conn)
 	dnspool_conn_restore_callbacks(conn);
 	sock_no_linger(sock->sk);
 	conn->sock = NULL;
-	if (!sock->file)
+	if (!sock->file) {
 		sock_release(sock);
-	else if (current->flags & PF_KTHREAD)
-		__fput_sync(sock->file);
-	else
+		return;
+	}
+	if (current->flags & PF_KTHREAD) {
+		struct dnspool_releaser *r = &dnspool_net(conn->pool->up->net)->releaser;
+
+		conn->file_ref->file = sock->file;
+		llist_add(&conn->file_ref->node, &r->files);
+		queue_work(dnspool_wq, &r->work);
+	} else {
 		fput(sock->file);
+		kfree(conn->file_ref);
+	}
+	conn->file_ref = NULL;
 }

@@ -2,8 +2,30 @@
 #ifndef _DNSPOOL_CONN_H
 #define _DNSPOOL_CONN_H
 
+#include <linux/llist.h>
+
 #include "pool.h"
 
+/**
+ * struct dnspool_releaser - drops a namespace's socket files from a work
+ * @files: the struct dnspool_file_ref to drop
+ * @work: drops them, with __fput_sync()
+ *
+ * A socket with a file (DoT) closes when its file's last reference goes,
+ * taking the socket inode's lock, under which a netlink socket's release
+ * takes genetlink's cb_lock; pools close connections in works that requests
+ * (under cb_lock) and namespace exit (under the registry's lock) wait for.
+ * lockdep sees one lock class for every socket inode, so kernel threads
+ * drop those references from this work alone, which nothing waits for but
+ * namespace exit and module unload, holding neither lock.
+ */
+struct dnspool_releaser {
+	struct llist_head files;
+	struct work_struct work;
+};
+
+void dnspool_releaser_init(struct dnspool_releaser *r);
+void dnspool_releaser_flush(struct dnspool_releaser *r);
 int dnspool_conn_init(void);
 void dnspool_conn_exit(void);
 int dnspool_conn_open(struct dnspool_conn *conn);

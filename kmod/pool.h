@@ -18,6 +18,7 @@
 struct dnspool_upstream;
 struct dnspool_conn;
 struct dnspool_query;
+struct dnspool_file_ref;
 
 /* A connection carries at most this many queries at once: a sixteenth of
  * the DNS ID space, so that random IDs seldom collide.
@@ -157,6 +158,7 @@ struct dnspool_conn {
 	/* The socket's callbacks ours replaced, and call. */
 	void (*saved_cb[DNSPOOL_NR_CB])(struct sock *sk);
 	void *priv;			/* transport state */
+	struct dnspool_file_ref *file_ref;	/* for the socket's file, if any */
 };
 
 /* Delivers the query's outcome; the pool frees the query afterwards. */

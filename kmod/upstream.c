@@ -187,6 +187,10 @@ static void dnspool_net_flush(struct dnspool_net *dn)
 	list_for_each_entry_safe(up, tmp, &dn->upstreams, node)
 		dnspool_upstream_remove(dn, up);
 	mutex_unlock(&dn->lock);
+	/* Sockets with a file closed by workers are released before the
+	 * namespace's TCP state goes.
+	 */
+	dnspool_releaser_flush(&dn->releaser);
 }
 
 /*
@@ -210,6 +214,7 @@ static int __net_init dnspool_net_init(struct net *net)
 	mutex_init(&dn->lock);
 	INIT_LIST_HEAD(&dn->upstreams);
 	dnspool_limits_net_init(&dn->limits, net);
+	dnspool_releaser_init(&dn->releaser);
 	mutex_lock(&dnspool_nets_lock);
 	list_add(&dn->node, &dnspool_nets);
 	mutex_unlock(&dnspool_nets_lock);

@@ -13,6 +13,7 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/dnspool.h>
 
+#include "conn.h"
 #include "limits.h"
 #include "pool.h"
 
@@ -60,6 +61,7 @@ struct dnspool_net {
 	bool dead;			/* the namespace is exiting */
 	struct list_head node;		/* dnspool_nets */
 	struct dnspool_limits_net limits;
+	struct dnspool_releaser releaser;
 };
 
 struct dnspool_net *dnspool_net(const struct net *net);

@@ -26,11 +26,12 @@ static u16 get16(const u8 *p)
 }
 
 /*
- * Skips the domain name at @off: its labels, ended by the root label or a
- * compression pointer (followed nowhere).  Returns the offset past it, or
- * -EINVAL when it runs out of @len or is not a name.
+ * Skips the domain name at @off: its labels, ended by the root label or,
+ * when @ptr_ok, by a compression pointer (followed nowhere).  Returns the
+ * offset past it, or -EINVAL when it runs out of @len, is longer than 255
+ * bytes, or is not a name.
  */
-static int dnsmsg_skip_name(const u8 *msg, size_t len, size_t off)
+static int dnsmsg_skip_name(const u8 *msg, size_t len, size_t off, bool ptr_ok)
 {
 	size_t start = off;
 
@@ -42,18 +43,18 @@ static int dnsmsg_skip_name(const u8 *msg, size_t len, size_t off)
 		label = msg[off++];
 		if (!label)
 			break;
-		if ((label & 0xc0) == 0xc0) {
+		if ((label & 0xc0) == 0xc0 && ptr_ok) {
 			if (off >= len)
 				return -EINVAL;
 			return off + 1;
 		}
-		/* Extended label types (01, 10) are not names. */
+		/* Pointers where none may be, extended labels (01, 10). */
 		if (label & 0xc0 || label > len - off)
 			return -EINVAL;
 		off += label;
-		if (off - start > 255)
-			return -EINVAL;
 	}
+	if (off - start > 255)
+		return -EINVAL;
 	return off;
 }
 
@@ -73,26 +74,14 @@ static u8 dnsmsg_ascii_lower(u8 c)
  */
 int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len)
 {
-	size_t off = DNS_HDR_LEN;
+	int end;
 
 	if (len < DNS_HDR_LEN || get16(msg + 4) != 1)
 		return -EINVAL;
-	for (;;) {
-		u8 label;
-
-		if (off >= len)
-			return -EINVAL;
-		label = msg[off++];
-		if (!label)
-			break;
-		/* Compression pointers and extended labels have no place here. */
-		if (label & 0xc0 || off + label > len || off - DNS_HDR_LEN + label > 254)
-			return -EINVAL;
-		off += label;
-	}
-	*name_len = off - DNS_HDR_LEN;
-	if (off + 4 > len)
+	end = dnsmsg_skip_name(msg, len, DNS_HDR_LEN, false);
+	if (end < 0 || end + 4 > len)
 		return -EINVAL;
+	*name_len = end - DNS_HDR_LEN;
 	return *name_len + 4;
 }
 
@@ -157,7 +146,7 @@ int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
 		size_t owner = off;
 		u16 type, rdlen;
 
-		n = dnsmsg_skip_name(msg, len, off);
+		n = dnsmsg_skip_name(msg, len, off, true);
 		if (n < 0 || n + DNS_RR_FIXED_LEN > len)
 			goto bad_rr;
 		off = n;

@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "dnsmsg.h"
+#include "race.h"
 
 /* Answers handled per run of the work before it yields. */
 #define STREAM_RX_BUDGET	256
@@ -79,6 +80,7 @@ int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q)
 		n = kernel_sendmsg(conn->sock, &msg, iov, nvec, total - q->sent);
 		if (n < 0)
 			return n;
+		dnspool_race("stream_send");
 		q->sent += n;
 	}
 	return 0;

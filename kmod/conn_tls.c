@@ -36,6 +36,7 @@
 #include <net/tls_prot.h>
 
 #include "conn.h"
+#include "race.h"
 #include "upstream.h"
 
 /* How much longer than the dial's deadline the agent may try. */
@@ -123,6 +124,7 @@ static void tls_done(void *data, int status, key_serial_t peerid)
 	/* Publishes status and took_us to tls_dialed(). */
 	smp_store_release(&tls->done, true);
 	dnspool_conn_kick(conn);
+	dnspool_race("tls_done");
 	/* Last: once this is seen, the connection may be freed.  What is
 	 * left of this function runs through module text: unload waits for
 	 * the agent's request that called it (see dnspool_exit()).

@@ -514,7 +514,8 @@ static int pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q,
  * refused here is counted but not ended: the caller still owns it.
  *
  * Context: process context, no lock held: the pool may open a connection,
- * whose socket is charged to the calling task's cgroups.
+ * whose socket is charged to the calling task's cgroups (connections the
+ * pool opens from its own works, to retry a query, are charged to none).
  * Return: 0 when taken; -ESHUTDOWN, the pool is closing; -ENOBUFS, its
  * connections are full; -EMFILE, the namespace may open no more
  * connections; -ENOMEM; or the error of the last failed dial, during its

@@ -20,7 +20,7 @@ trap cleanup EXIT
 stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
 
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 15
 dnspool_load
 upstreams_clear
 tls_env $PORT $DOT
@@ -82,6 +82,20 @@ tickets_skipped() {
 	[ "$(stat_of many handshakes)" = 1 ]
 }
 check "session tickets are read past; the connection stays" tickets_skipped
+
+# 40 session tickets after the handshake: read past 16 at a time, the work
+# coming back for the rest; the answers behind them are read.
+many_tickets() {
+	local f out
+	responder 5324 --tls "$PKI/server.pem" "$PKI/server-key.pem" --tickets 40
+	"$CTL" upstream add tk tls://127.0.0.1:5324 tls-name $NAME max-conns 1 || return 1
+	f=$(names_file 5 t)
+	out=$("$CTL" -j query @tk --batch "$f" --concurrency 1) || { echo "# $out"; return 1; }
+	rm -f "$f"
+	jq -e '.answered == 5' <<<"$out" >/dev/null && [ "$(stat_of tk conns_closed)" = 0 ] &&
+	[ "$(stat_of tk handshakes)" = 1 ]
+}
+check "a server sending 40 session tickets: read past in turns, the answers taken" many_tickets
 
 wrong_name() {
 	local f out
@@ -190,4 +204,16 @@ stats_text() {
 		{ echo "$out" | sed 's/^/# /'; return 1; }
 }
 check "stats shows a tls pool's handshakes" stats_text
+
+# A kernel whose handshake upcall is not known to have the fixes DoT needs
+# refuses tls upstreams, and says why; udp ones still work.
+unfixed_kernel() {
+	upstreams_clear
+	modprobe -r dnspool && modprobe dnspool tls_handshake_fixed=0 || return 1
+	expect_error "transport: .*may lack fixes DNS over TLS needs.*6.12.114" \
+		"$CTL" upstream add x tls://127.0.0.1:$DOT tls-name $NAME &&
+	"$CTL" upstream add y udp://127.0.0.1:$PORT &&
+	modprobe -r dnspool && modprobe dnspool
+}
+check "handshake fixes not known: tls upstreams refused, with why" unfixed_kernel
 ktap_finished

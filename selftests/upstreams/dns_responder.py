@@ -17,6 +17,7 @@ A 192.0.2.99, in ways unbound never would:
                      with a close_notify first)
   --silent           TCP: accept connections and never send anything (a TLS
                      handshake that never ends)
+  --tickets N        over TLS: send N session tickets after the handshake
   --fold-case        UDP: first answer each query for its name with Latin-1
                      letters' case changed (another name: octets above 127
                      are not folded), then with ASCII letters upper-cased
@@ -188,12 +189,15 @@ def main():
     p.add_argument('--silent', action='store_true')
     p.add_argument('--fold-case', action='store_true')
     p.add_argument('--stall-first', type=float, default=0)
+    p.add_argument('--tickets', type=int, default=0)
     args = p.parse_args()
     if args.tls:
         args.tcp = True
         args.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         args.tls_ctx.minimum_version = ssl.TLSVersion.TLSv1_3
         args.tls_ctx.load_cert_chain(*args.tls)
+        if args.tickets:
+            args.tls_ctx.num_tickets = args.tickets
     if args.silent:
         args.tcp = True
 

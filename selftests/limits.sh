@@ -25,7 +25,7 @@ nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
 limit_of() { "$CTL" -j limits | jq ".$1"; }
 
-# silent [PORT]: a UDP socket that is never read, in the current namespace.
+# A UDP socket on port $1 that is never read, in the current namespace.
 SILENT_PY='import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
@@ -97,8 +97,9 @@ userns_conns() {
 	echo 3 >$PARAMS/max_conns_per_userns_netns
 	cat >"$TMP/in-userns.sh" <<-EOF
 		ip link set lo up
-		python3 "$RESPONDER" --port 5362 >/dev/null &
-		sleep 1
+		d=\$(mktemp -d); mkfifo \$d/ready
+		python3 "$RESPONDER" --port 5362 >\$d/ready &
+		read -r -t 30 _ <\$d/ready
 		$CTL upstream add u udp://127.0.0.1:5362 max-conns 50 || exit 1
 		$CTL -j query @u --batch "$TMP/names" --concurrency 100 >/dev/null 2>&1
 		$CTL -j stats u | jq -c '.[0] | {answers, peak_conns, conns_opened}'
@@ -132,8 +133,9 @@ userns_rcvbuf() {
 	max=$(sysctl -n net.core.rmem_max)
 	cat >"$TMP/rb.sh" <<-EOF
 		ip link set lo up
-		python3 -c '$SILENT_PY' 5363 >/dev/null &
-		sleep 1
+		d=\$(mktemp -d); mkfifo \$d/ready
+		python3 -c '$SILENT_PY' 5363 >\$d/ready &
+		read -r -t 30 _ <\$d/ready
 		$CTL upstream add r udp://127.0.0.1:5363 timeout 1s
 		$CTL query @r a.dnspool.test >/dev/null 2>&1 &
 		sleep 0.5
@@ -155,8 +157,9 @@ owner_conns() {
 	echo 3 >$PARAMS/max_conns_per_userns_netns
 	cat >"$TMP/owner.sh" <<-EOF
 		ip link set lo up
-		python3 -c '$SILENT_PY' 5364 >/dev/null &
-		sleep 1
+		export d=\$(mktemp -d); mkfifo \$d/ready
+		python3 -c '$SILENT_PY' 5364 >\$d/ready &
+		read -r -t 30 _ <\$d/ready
 		$CTL upstream add s udp://127.0.0.1:5364 timeout 3s
 		# Busy connections: the pool grows to its bound, 3.
 		$CTL -j query @s --batch "$TMP/names" --concurrency 300 >/dev/null 2>&1 &
@@ -164,8 +167,9 @@ owner_conns() {
 		# A second namespace of the same user, its pool busy too: 1 left.
 		unshare -n bash -c '
 			ip link set lo up
-			python3 -c '"'"'$SILENT_PY'"'"' 5364 >/dev/null &
-			sleep 1
+			mkfifo \$d/ready2
+			python3 -c '"'"'$SILENT_PY'"'"' 5364 >\$d/ready2 &
+			read -r -t 30 _ <\$d/ready2
 			$CTL upstream add s udp://127.0.0.1:5364 timeout 2s
 			$CTL -j query @s --batch "$TMP/names" --concurrency 300 >/dev/null 2>&1 &
 			sleep 1

@@ -87,8 +87,8 @@ check "session tickets are read past; the connection stays" tickets_skipped
 # coming back for the rest; the answers behind them are read.
 many_tickets() {
 	local f out
-	responder 5324 --tls "$PKI/server.pem" "$PKI/server-key.pem" --tickets 40
-	"$CTL" upstream add tk tls://127.0.0.1:5324 tls-name $NAME max-conns 1 || return 1
+	responder 5325 --tls "$PKI/server.pem" "$PKI/server-key.pem" --tickets 40
+	"$CTL" upstream add tk tls://127.0.0.1:5325 tls-name $NAME max-conns 1 || return 1
 	f=$(names_file 5 t)
 	out=$("$CTL" -j query @tk --batch "$f" --concurrency 1) || { echo "# $out"; return 1; }
 	rm -f "$f"

@@ -1,321 +1,344 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the transports share: a kernel socket in the upstream's namespace
- * whose callbacks wake the connection's work.
+ * A connection of a pool: its socket, made by its transport; its queries,
+ * each under a random DNS ID unique on it (RFC 5452), queued in order for
+ * sending; and its work, which dials, sends and receives.  A connection
+ * that breaks, or whose dial fails, is handed back to its pool, which
+ * closes it and retries or ends its queries.
+ *
+ * Locking: the pool's lock, then the connection's, both in process context
+ * only: socket callbacks only queue the work.  The work sleeps (dialing,
+ * sending, receiving) holding neither.
  */
-#include <linux/cred.h>
-#include <linux/file.h>
-#include <linux/net.h>
-#include <linux/sched/task.h>
-#include <net/sock.h>
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 
 #include "conn.h"
+#include "dnsmsg.h"
+#include "limits.h"
+#include "pool.h"
+#include "race.h"
+#include "sock.h"
 #include "upstream.h"
 
-/* The credentials sockets are created with: the kernel's own, set up at
- * module load.
- */
-static const struct cred *dnspool_sock_cred;
-
-/* A reference on a socket's file, to be dropped by a namespace's releaser. */
-struct dnspool_file_ref {
-	struct llist_node node;
-	struct file *file;
-};
-
-static void dnspool_releaser_work(struct work_struct *work)
-{
-	struct dnspool_releaser *r = container_of(work, struct dnspool_releaser, work);
-	struct llist_node *files = llist_del_all(&r->files);
-	struct dnspool_file_ref *ref, *tmp;
-
-	llist_for_each_entry_safe(ref, tmp, files, node) {
-		__fput_sync(ref->file);
-		kfree(ref);
-	}
-}
-
 /**
- * dnspool_releaser_init() - a namespace's releaser, empty
- * @r: the releaser
- */
-void dnspool_releaser_init(struct dnspool_releaser *r)
-{
-	init_llist_head(&r->files);
-	INIT_WORK(&r->work, dnspool_releaser_work);
-}
-
-/**
- * dnspool_releaser_flush() - drop every reference handed to @r so far
- * @r: the releaser
- *
- * Context: process context, holding neither genetlink's cb_lock nor the
- * registry's lock; sleeps.
- */
-void dnspool_releaser_flush(struct dnspool_releaser *r)
-{
-	flush_work(&r->work);
-}
-
-/*
- * Socket callbacks run in softirq context: they only queue the work.  Each
- * calls the callback it replaced too: kernel TLS, under ours on a DoT
- * socket, parses records from its own data_ready.
- */
-static void conn_sk_event(struct sock *sk, enum dnspool_conn_cb cb)
-{
-	void (*next)(struct sock *sk) = NULL;
-	struct dnspool_conn *conn;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	conn = sk->sk_user_data;
-	if (conn) {
-		next = conn->saved_cb[cb];
-		if (cb != DNSPOOL_CB_WRITE_SPACE || READ_ONCE(conn->tx_blocked))
-			dnspool_conn_kick(conn);
-	}
-	read_unlock_bh(&sk->sk_callback_lock);
-	if (next)
-		next(sk);
-}
-
-static void conn_sk_data_ready(struct sock *sk)
-{
-	conn_sk_event(sk, DNSPOOL_CB_DATA_READY);
-}
-
-static void conn_sk_write_space(struct sock *sk)
-{
-	conn_sk_event(sk, DNSPOOL_CB_WRITE_SPACE);
-}
-
-static void conn_sk_state_change(struct sock *sk)
-{
-	conn_sk_event(sk, DNSPOOL_CB_STATE_CHANGE);
-}
-
-/* ICMP unreachable on a connected UDP socket: fail fast. */
-static void conn_sk_error_report(struct sock *sk)
-{
-	conn_sk_event(sk, DNSPOOL_CB_ERROR_REPORT);
-}
-
-/**
- * dnspool_conn_install_callbacks() - socket events wake the connection
- * @conn: the connection, whose socket has none of ours installed
- *
- * The callbacks replaced are kept, and called by ours.
- */
-void dnspool_conn_install_callbacks(struct dnspool_conn *conn)
-{
-	struct sock *sk = conn->sock->sk;
-
-	write_lock_bh(&sk->sk_callback_lock);
-	conn->saved_cb[DNSPOOL_CB_DATA_READY] = sk->sk_data_ready;
-	conn->saved_cb[DNSPOOL_CB_WRITE_SPACE] = sk->sk_write_space;
-	conn->saved_cb[DNSPOOL_CB_STATE_CHANGE] = sk->sk_state_change;
-	conn->saved_cb[DNSPOOL_CB_ERROR_REPORT] = sk->sk_error_report;
-	sk->sk_user_data = conn;
-	sk->sk_data_ready = conn_sk_data_ready;
-	sk->sk_write_space = conn_sk_write_space;
-	sk->sk_state_change = conn_sk_state_change;
-	sk->sk_error_report = conn_sk_error_report;
-	write_unlock_bh(&sk->sk_callback_lock);
-	conn->cb_installed = true;
-}
-
-/**
- * dnspool_conn_restore_callbacks() - put the replaced callbacks back
+ * dnspool_conn_unlink() - take a query off its connection
  * @conn: the connection
+ * @q: one of its queries
  *
- * Afterwards no callback of the socket reaches the connection or this
- * module's code, whoever holds the socket.  Does nothing when ours are not
- * installed.
+ * Context: holding @conn's lock.
  */
-void dnspool_conn_restore_callbacks(struct dnspool_conn *conn)
+void dnspool_conn_unlink(struct dnspool_conn *conn, struct dnspool_query *q)
 {
-	struct sock *sk = conn->sock->sk;
+	lockdep_assert_held(&conn->lock);
+	hash_del(&q->hnode);
+	list_del_init(&q->txnode);
+	conn->nqueries--;
+}
 
-	if (!conn->cb_installed)
-		return;
-	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_user_data = NULL;
-	sk->sk_data_ready = conn->saved_cb[DNSPOOL_CB_DATA_READY];
-	sk->sk_write_space = conn->saved_cb[DNSPOOL_CB_WRITE_SPACE];
-	sk->sk_state_change = conn->saved_cb[DNSPOOL_CB_STATE_CHANGE];
-	sk->sk_error_report = conn->saved_cb[DNSPOOL_CB_ERROR_REPORT];
-	write_unlock_bh(&sk->sk_callback_lock);
-	conn->cb_installed = false;
+static struct dnspool_query *dnspool_conn_find(struct dnspool_conn *conn, u16 id)
+{
+	struct dnspool_query *q;
+
+	hash_for_each_possible(conn->queries, q, hnode, id)
+		if (q->wire_id == id)
+			return q;
+	return NULL;
 }
 
 /**
- * dnspool_conn_open() - the new connection's socket, from its transport
+ * dnspool_conn_enqueue() - give a query a wire ID unique on @conn and queue
+ * it for sending
  * @conn: the connection
+ * @q: the query, on no connection
  *
- * Created with the kernel's credentials: a pool's socket serves every
- * requester, so it takes none's uid (uid-based routing, owner matches) or
- * label, and a DoT socket's file none's credentials.  Its memory cgroup and
- * cgroup, though, are those of the calling task (sk_alloc() takes them
- * from current, not from its credentials): a connection opened for a
- * query, in the requester's context, is charged to the requester.
- *
- * Context: process context, no lock held; sleeps.
- * Return: 0 or a negative errno.
+ * Context: holding @conn's lock.
+ * Return: 0; -ESHUTDOWN, @conn is dead; -ENOBUFS, @conn carries as many
+ * queries as it may, or no free ID was found.
  */
-int dnspool_conn_open(struct dnspool_conn *conn)
+int dnspool_conn_enqueue(struct dnspool_conn *conn, struct dnspool_query *q)
 {
-	const struct cred *old = override_creds(dnspool_sock_cred);
-	int err = conn->pool->ops->open(conn);
+	int tries;
+	u16 id;
 
-	revert_creds(old);
-	return err;
-}
-
-/**
- * dnspool_conn_init() - module load: the sockets' credentials
- *
- * Return: 0 or -ENOMEM.
- */
-int dnspool_conn_init(void)
-{
-	dnspool_sock_cred = prepare_kernel_cred(&init_task);
-	return dnspool_sock_cred ? 0 : -ENOMEM;
-}
-
-/**
- * dnspool_conn_exit() - module unload, every socket closed
- */
-void dnspool_conn_exit(void)
-{
-	put_cred(dnspool_sock_cred);
-}
-
-/**
- * dnspool_conn_create() - a socket of @type to the upstream's family, in
- * its network namespace
- * @conn: the connection, which gets it
- * @type: SOCK_DGRAM or SOCK_STREAM
- * @proto: IPPROTO_UDP or IPPROTO_TCP
- *
- * Called by a transport's open(), under dnspool_conn_open()'s credentials.
- *
- * Context: process context; sleeps.
- * Return: 0 or a negative errno.
- */
-int dnspool_conn_create(struct dnspool_conn *conn, int type, int proto)
-{
-	struct dnspool_upstream *up = conn->pool->up;
-	int err;
-
-	might_sleep();
-	err = sock_create_kern(up->net, up->addr.ss_family, type, proto, &conn->sock);
-	if (err)
-		conn->sock = NULL;
-	return err;
-}
-
-/**
- * dnspool_conn_connect() - start connecting to the upstream
- * @conn: the connection, with its socket
- * @flags: O_NONBLOCK, or 0
- *
- * Our callbacks are installed first: the connection's work learns when a
- * non-blocking connect completes.
- *
- * Context: process context.
- * Return: 0 when connected or connecting, or a negative errno.
- */
-int dnspool_conn_connect(struct dnspool_conn *conn, int flags)
-{
-	struct dnspool_upstream *up = conn->pool->up;
-	int alen, err;
-
-	dnspool_conn_install_callbacks(conn);
-	alen = up->addr.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
-					       sizeof(struct sockaddr_in6);
-	err = kernel_connect(conn->sock, (struct sockaddr *)&up->addr, alen, flags);
-	if (err == -EINPROGRESS)
-		err = 0;
-	return err;
-}
-
-/**
- * dnspool_conn_alloc_file() - give the socket a file
- * @conn: the connection, with its socket
- * @name: the file's name
- *
- * A socket whose TLS handshake is done by the handshake agent needs one:
- * the agent receives it as a file descriptor.  On failure the socket is
- * released.
- *
- * Return: 0 or a negative errno.
- */
-int dnspool_conn_alloc_file(struct dnspool_conn *conn, const char *name)
-{
-	struct file *file;
-
-	/* Made now: closing the connection may not fail. */
-	conn->file_ref = kmalloc(sizeof(*conn->file_ref), GFP_KERNEL_ACCOUNT);
-	if (!conn->file_ref) {
-		sock_release(conn->sock);
-		conn->sock = NULL;
-		return -ENOMEM;
+	lockdep_assert_held(&conn->lock);
+	if (conn->state == DNSPOOL_CONN_DEAD)
+		return -ESHUTDOWN;
+	if (conn->nqueries >= DNSPOOL_CONN_MAX_QUERIES)
+		return -ENOBUFS;
+	for (tries = 0; tries < 32; tries++) {
+		id = get_random_u16();
+		if (!dnspool_conn_find(conn, id))
+			break;
 	}
-	file = sock_alloc_file(conn->sock, 0, name);
-	if (IS_ERR(file)) {
-		conn->sock = NULL;	/* sock_alloc_file() released it */
-		kfree(conn->file_ref);
-		conn->file_ref = NULL;
-		return PTR_ERR(file);
-	}
+	if (tries == 32)
+		return -ENOBUFS;
+	q->wire_id = id;
+	dnsmsg_set_id(q->msg, id);
+	q->conn = conn;
+	q->sent = 0;
+	hash_add(conn->queries, &q->hnode, id);
+	list_add_tail(&q->txnode, &conn->txq);
+	conn->nqueries++;
+	conn->last_used = jiffies;
 	return 0;
 }
 
+static void dnspool_conn_io_work(struct work_struct *work);
+
 /**
- * dnspool_conn_close() - close the connection's socket
- * @conn: the connection, whose work no longer runs
+ * dnspool_conn_free() - close a connection's socket and free it
+ * @conn: the connection, on no list, whose work never ran or no longer
+ *	runs, and which carries no query
  *
- * An abortive close leaves no FIN_WAIT orphans behind a pool.  Our
- * callbacks are removed first, so that the socket may outlive the
- * connection, and this module: a socket with a file is released through
- * it, and the last reference may be the handshake agent's.
- *
- * Kernel sockets hold no reference on their namespace, so our last
- * reference must be dropped before the namespace's TCP state goes.  From
- * a kernel thread (a worker, namespace exit) it goes to the namespace's
- * releaser, which namespace exit flushes.  From a task (a request's
- * handler, rmmod), fput() defers the release to the task's return to user
- * space, out of genetlink's locks; the task's own netlink socket keeps the
- * namespace alive until then.  The handshake agent's descriptor, when it
- * is the last reference, is released by the agent, which lives in the
- * socket's namespace and so keeps it alive (an agent that moved to another
- * namespace while holding it could make the socket outlive its own: the
- * handshake layer leaves that to its agents).
- *
- * Context: process context, no spinlock held.
+ * Context: process context, no lock held; sleeps.
  */
-void dnspool_conn_close(struct dnspool_conn *conn)
+void dnspool_conn_free(struct dnspool_conn *conn)
 {
-	struct socket *sock = conn->sock;
+	struct dnspool_pool *pool = conn->pool;
 
-	if (!sock)
-		return;
-	dnspool_conn_restore_callbacks(conn);
-	sock_no_linger(sock->sk);
-	conn->sock = NULL;
-	if (!sock->file) {
-		sock_release(sock);
+	dnspool_sock_close(conn);
+	if (pool->ops->destroy)
+		pool->ops->destroy(conn);
+	if (conn->charged)
+		dnspool_conn_uncharge(&dnspool_net(pool->up->net)->limits);
+	kfree(conn);
+}
+
+/**
+ * dnspool_conn_alloc() - a new connection for @pool
+ * @pool: the pool, which does not list it yet
+ * @res: set to the connection
+ *
+ * The connection has its socket, not yet connecting, and is counted
+ * against the namespace's bounds.
+ *
+ * Context: the context that grows the pool, which the socket is charged
+ * to; process context, no lock held; sleeps.
+ * Return: 0; -EMFILE, a bound of the namespace is reached; -ENOMEM; or the
+ * transport's error.
+ */
+int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
+{
+	struct dnspool_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
+	int err;
+
+	if (!conn)
+		return -ENOMEM;
+	conn->pool = pool;
+	spin_lock_init(&conn->lock);
+	hash_init(conn->queries);
+	INIT_LIST_HEAD(&conn->txq);
+	INIT_WORK(&conn->io_work, dnspool_conn_io_work);
+	conn->state = DNSPOOL_CONN_DIALING;
+	conn->born = jiffies;
+	conn->last_used = jiffies;
+	conn->dial_deadline = jiffies + msecs_to_jiffies(DNSPOOL_PARAM(pool, dial_timeout_ms));
+	err = dnspool_conn_charge(&dnspool_net(pool->up->net)->limits);
+	if (!err) {
+		conn->charged = true;
+		err = dnspool_sock_open(conn);
+	}
+	if (err) {
+		dnspool_conn_free(conn);
+		return err;
+	}
+	*res = conn;
+	return 0;
+}
+
+/*
+ * The query an answer on @conn is for, taken off the connection; NULL, and
+ * counted, when the answer is to no query of ours or to another question
+ * (RFC 5452): the query stays, for the real answer may still come.  @len
+ * may be less than the answer's length, when only its head was read.
+ */
+static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *conn,
+							const u8 *msg, size_t len)
+{
+	struct dnspool_pool *pool = conn->pool;
+	struct dnspool_query *q;
+
+	if (len < DNS_HDR_LEN || !dnsmsg_is_response(msg)) {
+		atomic64_inc(&pool->stats.malformed);
+		return NULL;
+	}
+	spin_lock(&conn->lock);
+	q = dnspool_conn_find(conn, dnsmsg_id(msg));
+	if (!q || !list_empty(&q->txnode) ||
+	    !dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
+		spin_unlock(&conn->lock);
+		atomic64_inc(&pool->stats.mismatched);
+		return NULL;
+	}
+	dnspool_conn_unlink(conn, q);
+	conn->last_used = jiffies;
+	spin_unlock(&conn->lock);
+	return q;
+}
+
+/**
+ * dnspool_conn_answer() - an answer arrived on @conn
+ * @conn: the connection
+ * @msg: the answer, kmalloc'ed: ours to keep or free
+ * @len: its length
+ *
+ * Context: process context, no lock held.
+ */
+void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
+{
+	struct dnspool_pool *pool = conn->pool;
+	struct dnspool_upstream *up = pool->up;
+	struct dnspool_query *q;
+
+	q = dnspool_conn_take_answered(conn, msg, len);
+	if (!q) {
+		kfree(msg);
 		return;
 	}
-	if (current->flags & PF_KTHREAD) {
-		struct dnspool_releaser *r = &dnspool_net(conn->pool->up->net)->releaser;
-
-		conn->file_ref->file = sock->file;
-		llist_add(&conn->file_ref->node, &r->files);
-		queue_work(dnspool_wq, &r->work);
-	} else {
-		fput(sock->file);
-		kfree(conn->file_ref);
+	q->rtt_us = ktime_us_delta(ktime_get(), q->sent_at);
+	q->transport = pool->ops->transport;
+	if (pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(msg) &&
+	    up->tcp_pool.ops) {
+		/* Truncated: ask the same server again over TCP. */
+		kfree(msg);
+		atomic64_inc(&pool->stats.truncated_retries);
+		dnspool_pool_resubmit(&up->tcp_pool, q);
+		return;
 	}
-	conn->file_ref = NULL;
+	dnsmsg_set_id(msg, q->client_id);
+	q->answer = msg;
+	q->answer_len = len;
+	dnspool_query_end(q, 0);
+}
+
+/**
+ * dnspool_conn_answer_lost() - an answer arrived on @conn that this host
+ * could not keep
+ * @conn: the connection
+ * @head: the first @len bytes of the answer
+ * @len: how many were read
+ * @err: why it was lost: a local error
+ *
+ * Its query, if the answer checks out as one to it, ends with @err, this
+ * host's failure, rather than time out later as the upstream's.
+ *
+ * Context: process context, no lock held.
+ */
+void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
+			      int err)
+{
+	struct dnspool_query *q = dnspool_conn_take_answered(conn, head, len);
+
+	if (q)
+		dnspool_query_end(q, err);
+}
+
+/**
+ * dnspool_conn_kick() - run the connection's work
+ * @conn: the connection
+ *
+ * Context: any context but hard interrupt.
+ */
+void dnspool_conn_kick(struct dnspool_conn *conn)
+{
+	queue_work(dnspool_wq, &conn->io_work);
+}
+
+/* Sends what is queued, in order, until the socket is full. */
+static int dnspool_conn_tx(struct dnspool_conn *conn)
+{
+	struct dnspool_pool *pool = conn->pool;
+	const struct dnspool_conn_ops *ops = pool->ops;
+	struct dnspool_query *q;
+	bool failed;
+	int err;
+
+	for (;;) {
+		spin_lock(&conn->lock);
+		q = list_first_entry_or_null(&conn->txq, struct dnspool_query, txnode);
+		if (!q || conn->state != DNSPOOL_CONN_READY) {
+			spin_unlock(&conn->lock);
+			return 0;
+		}
+		refcount_inc(&q->ref);
+		/* The tick leaves a query being sent alone: how much of it
+		 * goes out is known only when the send returns.
+		 */
+		q->sending = true;
+		/* Set before the send: write space may come before it returns. */
+		WRITE_ONCE(conn->tx_blocked, true);
+		if (!q->sent) {
+			q->sent_at = ktime_get();
+			q->reused = conn->served > 0;
+			WRITE_ONCE(conn->served, conn->served + 1);
+			if (q->reused)
+				atomic64_inc(&pool->stats.reuses);
+		}
+		spin_unlock(&conn->lock);
+
+		err = ops->send(conn, q);
+
+		failed = false;
+		spin_lock(&conn->lock);
+		q->sending = false;
+		if (err != -EAGAIN)
+			WRITE_ONCE(conn->tx_blocked, false);
+		/* Unless it ended meanwhile (timed out), it is still ours. */
+		if (q->conn == conn && hash_hashed(&q->hnode)) {
+			if (!err) {
+				list_del_init(&q->txnode);
+			} else if (err != -EAGAIN && ops->transport == DNSPOOL_TRANSPORT_UDP) {
+				/* A datagram that could not go out fails its
+				 * query alone.
+				 */
+				dnspool_conn_unlink(conn, q);
+				failed = true;
+			}
+		}
+		spin_unlock(&conn->lock);
+		if (failed)
+			dnspool_query_end(q, err);
+		dnspool_query_put(q);
+		if (err == -EAGAIN)
+			return 0;
+		if (err && ops->transport != DNSPOOL_TRANSPORT_UDP)
+			return err;
+	}
+}
+
+static void dnspool_conn_io_work(struct work_struct *work)
+{
+	struct dnspool_conn *conn = container_of(work, struct dnspool_conn, io_work);
+	const struct dnspool_conn_ops *ops = conn->pool->ops;
+	int err;
+
+	if (READ_ONCE(conn->state) == DNSPOOL_CONN_DEAD)
+		return;
+	if (READ_ONCE(conn->state) == DNSPOOL_CONN_DIALING) {
+		err = 0;
+		if (!conn->dial_started) {
+			conn->dial_started = true;
+			err = ops->dial(conn);
+		}
+		if (!err)
+			err = ops->dialed(conn);
+		if (err == -EINPROGRESS)
+			return;
+		if (err) {
+			dnspool_pool_conn_failed(conn, err, true);
+			return;
+		}
+		dnspool_pool_dial_ok(conn->pool);
+		spin_lock(&conn->lock);
+		if (conn->state == DNSPOOL_CONN_DIALING)
+			conn->state = DNSPOOL_CONN_READY;
+		spin_unlock(&conn->lock);
+	}
+	err = ops->recv(conn);
+	if (!err)
+		err = dnspool_conn_tx(conn);
+	if (err)
+		dnspool_pool_conn_failed(conn, err, false);
 }

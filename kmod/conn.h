@@ -1,58 +1,153 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A connection of a pool: one kernel socket to the upstream, the queries
+ * it carries, and its state from dialing to closed.  What a transport
+ * does with the socket sits behind struct dnspool_conn_ops.
+ */
 #ifndef _DNSPOOL_CONN_H
 #define _DNSPOOL_CONN_H
 
-#include <linux/llist.h>
+#include <linux/hashtable.h>
+#include <linux/list.h>
+#include <linux/net.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/dnspool.h>
 
-#include "pool.h"
+#include "query.h"
+
+struct dnspool_pool;
+struct dnspool_file_ref;
+
+/* A connection carries at most this many queries at once: a sixteenth of
+ * the DNS ID space, so that random IDs seldom collide.
+ */
+#define DNSPOOL_CONN_MAX_QUERIES	4096
 
 /**
- * struct dnspool_releaser - drops a namespace's socket files from a work
- * @files: the struct dnspool_file_ref to drop
- * @work: drops them, with __fput_sync()
+ * struct dnspool_conn_ops - what a transport does; the pool knows nothing
+ * of sockets
+ * @transport: which one it is
+ * @open: create conn->sock, in the context that grows the pool (the
+ *	requester's, for a query), which the socket is charged to; sleeps
+ * @dial: start connecting conn->sock, from the connection's work
+ * @dialed: is the dial done?  0 yes, -EINPROGRESS not yet, <0 failed
+ * @send: send one query: 0 sent whole, -EAGAIN the socket is full (the
+ *	work runs again on write space), another error: the connection is
+ *	broken (on UDP: the query alone failed)
+ * @recv: read whatever arrived, handing each DNS message to
+ *	dnspool_conn_answer(): 0 when drained, <0 the connection is broken
+ * @stop: optional: the connection closes and its work no longer runs; end
+ *	what may still call into it (a TLS handshake in progress)
+ * @destroy: optional: free the transport's state; the socket is gone
+ * @join_dialing: opening a connection is costly (a TLS handshake): new
+ *	queries wait for one being opened rather than open another
  *
- * A socket with a file (DoT) closes when its file's last reference goes,
- * taking the socket inode's lock, under which a netlink socket's release
- * takes genetlink's cb_lock; pools close connections in works that requests
- * (under cb_lock) and namespace exit (under the registry's lock) wait for.
- * lockdep sees one lock class for every socket inode, so kernel threads
- * drop those references from this work alone, which nothing waits for but
- * namespace exit and module unload, holding neither lock.
+ * All but @open run in the connection's work, or once it no longer runs.
  */
-struct dnspool_releaser {
-	struct llist_head files;
-	struct work_struct work;
+struct dnspool_conn_ops {
+	enum dnspool_transport transport;
+	int (*open)(struct dnspool_conn *conn);
+	int (*dial)(struct dnspool_conn *conn);
+	int (*dialed)(struct dnspool_conn *conn);
+	int (*send)(struct dnspool_conn *conn, struct dnspool_query *q);
+	int (*recv)(struct dnspool_conn *conn);
+	void (*stop)(struct dnspool_conn *conn);
+	void (*destroy)(struct dnspool_conn *conn);
+	bool join_dialing;
 };
 
-void dnspool_releaser_init(struct dnspool_releaser *r);
-void dnspool_releaser_flush(struct dnspool_releaser *r);
-int dnspool_conn_init(void);
-void dnspool_conn_exit(void);
-int dnspool_conn_open(struct dnspool_conn *conn);
-int dnspool_conn_create(struct dnspool_conn *conn, int type, int proto);
-int dnspool_conn_connect(struct dnspool_conn *conn, int flags);
-int dnspool_conn_alloc_file(struct dnspool_conn *conn, const char *name);
-void dnspool_conn_install_callbacks(struct dnspool_conn *conn);
-void dnspool_conn_restore_callbacks(struct dnspool_conn *conn);
-void dnspool_conn_close(struct dnspool_conn *conn);
+extern const struct dnspool_conn_ops dnspool_udp_ops;
+extern const struct dnspool_conn_ops dnspool_tcp_ops;
+extern const struct dnspool_conn_ops dnspool_tls_ops;
 
-/* DNS messages on a byte stream (RFC 7766): the frame being read. */
-struct dnspool_stream_rx {
-	u8 prefix[2];
-	size_t prefix_have;
-	u8 *buf;		/* the message, once its length is known */
-	size_t need, have;
+/* The socket callbacks a connection replaces, and calls. */
+enum dnspool_conn_cb {
+	DNSPOOL_CB_DATA_READY,
+	DNSPOOL_CB_WRITE_SPACE,
+	DNSPOOL_CB_STATE_CHANGE,
+	DNSPOOL_CB_ERROR_REPORT,
+	DNSPOOL_NR_CB,
 };
 
-/* Reads into @buf up to @len bytes: >0 read, 0 nothing yet, <0 the
- * connection is over.
+/**
+ * enum dnspool_conn_state - where a connection is in its life
+ * @DNSPOOL_CONN_DIALING: opening; takes queries, which wait
+ * @DNSPOOL_CONN_READY: open; its work sends and receives
+ * @DNSPOOL_CONN_DEAD: broken or closing; on its pool's graveyard
  */
-typedef int (*dnspool_stream_read_t)(struct dnspool_conn *conn, void *buf, size_t len);
+enum dnspool_conn_state {
+	DNSPOOL_CONN_DIALING,
+	DNSPOOL_CONN_READY,
+	DNSPOOL_CONN_DEAD,
+};
 
-int dnspool_stream_dialed(struct dnspool_conn *conn);
-int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q);
-int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
-			dnspool_stream_read_t read);
-void dnspool_stream_rx_free(struct dnspool_stream_rx *rx);
+/**
+ * struct dnspool_conn - one socket of a pool and the queries on it
+ * @node: on its pool's conns (least recently used first) or graveyard,
+ *	under the pool's lock
+ * @pool: its pool, which outlives it
+ * @sock: its socket; NULL once closed
+ * @lock: protects @state, @error, @queries, @txq, @nqueries and each
+ *	query's wire ID, send progress and @sending flag while on it; taken
+ *	after the pool's lock, in process context only
+ * @state: see enum dnspool_conn_state; read unlocked as a hint
+ * @error: why it died
+ * @queries: its queries by wire ID, from enqueue to end
+ * @txq: its queries not yet sent whole, in order
+ * @nqueries: how many queries are on it; read unlocked as a hint
+ * @draining: takes no new query (rotation); under the pool's lock
+ * @charged: counted against the namespace's bounds on connections
+ * @tx_blocked: waits for write space; written by the work, read by the
+ *	socket's callbacks
+ * @dial_started: its dial began; the work's alone
+ * @dial_waits_locally: its dial waits on this host (a handshake slot),
+ *	not on the upstream; written by the work, read by the pool's tick
+ * @cb_installed: our socket callbacks are installed
+ * @born: when it was made, in jiffies
+ * @last_used: when it last took or answered a query, in jiffies
+ * @dial_deadline: when its dial fails, in jiffies
+ * @served: queries sent over it; written by the work
+ * @io_work: dials, sends and receives, on dnspool_wq
+ * @saved_cb: the socket's callbacks ours replaced, and call
+ * @priv: the transport's state
+ * @file_ref: made with the socket's file, if it has one: how a kernel
+ *	thread hands the file to its namespace's releaser
+ */
+struct dnspool_conn {
+	struct list_head node;
+	struct dnspool_pool *pool;
+	struct socket *sock;
+	spinlock_t lock;		/* see above */
+	enum dnspool_conn_state state;
+	int error;
+	DECLARE_HASHTABLE(queries, 8);
+	struct list_head txq;
+	unsigned int nqueries;
+	bool draining;
+	bool charged;
+	bool tx_blocked;
+	bool dial_started;
+	bool dial_waits_locally;
+	bool cb_installed;
+	unsigned long born;
+	unsigned long last_used;
+	unsigned long dial_deadline;
+	u64 served;
+	struct work_struct io_work;
+	/* called by ours */
+	void (*saved_cb[DNSPOOL_NR_CB])(struct sock *sk);
+	void *priv;
+	struct dnspool_file_ref *file_ref;
+};
+
+int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res);
+void dnspool_conn_free(struct dnspool_conn *conn);
+int dnspool_conn_enqueue(struct dnspool_conn *conn, struct dnspool_query *q);
+void dnspool_conn_unlink(struct dnspool_conn *conn, struct dnspool_query *q);
+void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len);
+void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
+			      int err);
+void dnspool_conn_kick(struct dnspool_conn *conn);
 
 #endif /* _DNSPOOL_CONN_H */

@@ -13,13 +13,16 @@
 #include <net/tcp.h>
 
 #include "conn.h"
+#include "conn_tcp.h"
+#include "pool.h"
+#include "sock.h"
 #include "dnsmsg.h"
 #include "race.h"
 
 /* Answers handled per run of the work before it yields. */
-#define STREAM_RX_BUDGET	256
+#define DNSPOOL_STREAM_RX_BUDGET	256
 
-static int tcp_open(struct dnspool_conn *conn)
+static int dnspool_tcp_open(struct dnspool_conn *conn)
 {
 	struct dnspool_stream_rx *rx;
 	int err;
@@ -28,19 +31,25 @@ static int tcp_open(struct dnspool_conn *conn)
 	if (!rx)
 		return -ENOMEM;
 	conn->priv = rx;
-	err = dnspool_conn_create(conn, SOCK_STREAM, IPPROTO_TCP);
+	err = dnspool_sock_create(conn, SOCK_STREAM, IPPROTO_TCP);
 	if (err)
 		return err;
 	tcp_sock_set_nodelay(conn->sock->sk);
 	return 0;
 }
 
-static int tcp_dial(struct dnspool_conn *conn)
+static int dnspool_tcp_dial(struct dnspool_conn *conn)
 {
-	return dnspool_conn_connect(conn, O_NONBLOCK);
+	return dnspool_sock_connect(conn, O_NONBLOCK);
 }
 
-/* Is the TCP connection up?  0 yes, -EINPROGRESS not yet, <0 failed. */
+/**
+ * dnspool_stream_dialed() - is the TCP connection up?
+ * @conn: the connection, whose non-blocking connect was started
+ *
+ * Context: the connection's work.
+ * Return: 0 yes, -EINPROGRESS not yet, or the connect's error.
+ */
 int dnspool_stream_dialed(struct dnspool_conn *conn)
 {
 	struct sock *sk = conn->sock->sk;
@@ -57,6 +66,17 @@ int dnspool_stream_dialed(struct dnspool_conn *conn)
 	}
 }
 
+/**
+ * dnspool_stream_send() - send a query behind its length prefix
+ * @conn: the connection
+ * @q: the query; q->sent says how much of its frame went out before
+ *
+ * Sends without blocking, from where the last send stopped.
+ *
+ * Context: the connection's work, no lock held.
+ * Return: 0 when the frame went out whole, -EAGAIN when the socket is
+ * full (q->sent says how far it got), or another error: the stream broke.
+ */
 int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q)
 {
 	u8 prefix[2] = { q->len >> 8, q->len & 0xff };
@@ -86,7 +106,7 @@ int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q)
 	return 0;
 }
 
-static int tcp_read(struct dnspool_conn *conn, void *buf, size_t len)
+static int dnspool_tcp_read(struct dnspool_conn *conn, void *buf, size_t len)
 {
 	struct msghdr msg = {};
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
@@ -100,13 +120,23 @@ static int tcp_read(struct dnspool_conn *conn, void *buf, size_t len)
 	return n;
 }
 
-/* Reads the frames that arrived with @read, handing each message to
- * dnspool_conn_answer(): 0 when drained, <0 when the connection broke.
+/**
+ * dnspool_stream_recv() - read the frames that arrived
+ * @conn: the connection
+ * @rx: the frame being read, kept across calls
+ * @read: reads from the stream without blocking
+ *
+ * Each whole message goes to dnspool_conn_answer().  After a budget of
+ * messages the work is queued again and this returns, so that one busy
+ * connection does not hold a worker.
+ *
+ * Context: the connection's work, no lock held.
+ * Return: 0 when drained or yielding, <0 when the connection broke.
  */
 int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
 			dnspool_stream_read_t read)
 {
-	int budget = STREAM_RX_BUDGET;
+	int budget = DNSPOOL_STREAM_RX_BUDGET;
 	int n;
 
 	while (budget--) {
@@ -144,18 +174,22 @@ int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
 	return 0;
 }
 
-static int tcp_recv(struct dnspool_conn *conn)
+static int dnspool_tcp_recv(struct dnspool_conn *conn)
 {
-	return dnspool_stream_recv(conn, conn->priv, tcp_read);
+	return dnspool_stream_recv(conn, conn->priv, dnspool_tcp_read);
 }
 
+/**
+ * dnspool_stream_rx_free() - free the frame being read
+ * @rx: the frame
+ */
 void dnspool_stream_rx_free(struct dnspool_stream_rx *rx)
 {
 	kfree(rx->buf);
 	rx->buf = NULL;
 }
 
-static void tcp_destroy(struct dnspool_conn *conn)
+static void dnspool_tcp_destroy(struct dnspool_conn *conn)
 {
 	if (conn->priv)
 		dnspool_stream_rx_free(conn->priv);
@@ -164,10 +198,10 @@ static void tcp_destroy(struct dnspool_conn *conn)
 
 const struct dnspool_conn_ops dnspool_tcp_ops = {
 	.transport = DNSPOOL_TRANSPORT_TCP,
-	.open = tcp_open,
-	.dial = tcp_dial,
+	.open = dnspool_tcp_open,
+	.dial = dnspool_tcp_dial,
 	.dialed = dnspool_stream_dialed,
 	.send = dnspool_stream_send,
-	.recv = tcp_recv,
-	.destroy = tcp_destroy,
+	.recv = dnspool_tcp_recv,
+	.destroy = dnspool_tcp_destroy,
 };

@@ -5,9 +5,10 @@
  * installs kernel TLS; DNS messages are then framed as over TCP.
  *
  * The handshake runs in userspace, outside the connection's work, and ends
- * in tls_done().  Whoever closes the connection cancels a handshake still
- * pending or, when the cancel loses the race with its completion, waits
- * until tls_done() has returned: it never runs on a freed connection.
+ * in dnspool_tls_done().  Whoever closes the connection cancels a handshake
+ * still pending or, when the cancel loses the race with its completion,
+ * waits until dnspool_tls_done() has returned: it never runs on a freed
+ * connection.
  *
  * While the agent holds the socket, none of our callbacks is installed:
  * they go in once TCP is connected and come out before the handshake is
@@ -36,38 +37,41 @@
 #include <net/tls_prot.h>
 
 #include "conn.h"
+#include "conn_tcp.h"
+#include "pool.h"
+#include "sock.h"
 #include "race.h"
 #include "upstream.h"
 
 /* How much longer than the dial's deadline the agent may try. */
-#define TLS_AGENT_GRACE_MS	1000
+#define DNSPOOL_TLS_AGENT_GRACE_MS	1000
 
 /* Non-data records read past per run of the work before it yields. */
-#define TLS_SKIP_BUDGET		16
+#define DNSPOOL_TLS_SKIP_BUDGET		16
 
 /* The handshake message of a TLS 1.3 session ticket (RFC 8446, 4.6.1). */
-#define TLS_HS_NEW_SESSION_TICKET	4
+#define DNSPOOL_TLS_HS_NEW_SESSION_TICKET	4
 
-enum tls_phase {
-	TLS_CONNECTING,		/* TCP connecting */
-	TLS_HANDSHAKE,		/* the agent has the socket */
-	TLS_SESSION,		/* kernel TLS installed */
+enum dnspool_tls_phase {
+	DNSPOOL_TLS_CONNECTING,		/* TCP connecting */
+	DNSPOOL_TLS_HANDSHAKE,		/* the agent has the socket */
+	DNSPOOL_TLS_SESSION,		/* kernel TLS installed */
 };
 
-struct tls_conn {
+struct dnspool_tls {
 	struct dnspool_stream_rx rx;
 	/* The name the server's certificate must carry, for messages.  The
-	 * agent is given the socket file's own copy (see tls_open()).
+	 * agent is given the socket file's own copy (see dnspool_tls_open()).
 	 */
 	char peername[DNSPOOL_TLS_NAME_MAX_LEN + 1];
-	/* The connection's work alone changes these, and tls_stop() once
-	 * the work no longer runs.
+	/* The connection's work alone changes these, and dnspool_tls_stop()
+	 * once the work no longer runs.
 	 */
-	enum tls_phase phase;
-	bool submitted;			/* tls_done() runs unless cancelled */
+	enum dnspool_tls_phase phase;
+	bool submitted;			/* the callback runs unless cancelled */
 	bool requested;			/* its outcome not yet counted */
 	ktime_t requested_at;
-	/* Written by tls_done() before it sets @done (release). */
+	/* Written by dnspool_tls_done() before it sets @done (release). */
 	int status;
 	s64 took_us;
 	bool done;
@@ -79,9 +83,9 @@ struct tls_conn {
 	u8 skip_have;
 };
 
-static int tls_open(struct dnspool_conn *conn)
+static int dnspool_tls_open(struct dnspool_conn *conn)
 {
-	struct tls_conn *tls;
+	struct dnspool_tls *tls;
 	int err;
 
 	tls = kzalloc(sizeof(*tls), GFP_KERNEL_ACCOUNT);
@@ -91,7 +95,7 @@ static int tls_open(struct dnspool_conn *conn)
 	dnspool_upstream_tls_name(conn->pool->up, tls->peername, sizeof(tls->peername));
 	conn->priv = tls;
 
-	err = dnspool_conn_create(conn, SOCK_STREAM, IPPROTO_TCP);
+	err = dnspool_sock_create(conn, SOCK_STREAM, IPPROTO_TCP);
 	if (err)
 		return err;
 	/* The agent receives the socket as a file descriptor, and reads the
@@ -101,27 +105,27 @@ static int tls_open(struct dnspool_conn *conn)
 	 * agent: a name that lives as long as the file is always there.  The
 	 * file's own name is such a name.
 	 */
-	err = dnspool_conn_alloc_file(conn, tls->peername);
+	err = dnspool_sock_alloc_file(conn, tls->peername);
 	if (err)
 		return err;
 	tcp_sock_set_nodelay(conn->sock->sk);
 	return 0;
 }
 
-static int tls_dial(struct dnspool_conn *conn)
+static int dnspool_tls_dial(struct dnspool_conn *conn)
 {
-	return dnspool_conn_connect(conn, O_NONBLOCK);
+	return dnspool_sock_connect(conn, O_NONBLOCK);
 }
 
 /* The agent's answer, from its netlink request (genetlink's cb_lock held). */
-static void tls_done(void *data, int status, key_serial_t peerid)
+static void dnspool_tls_done(void *data, int status, key_serial_t peerid)
 {
 	struct dnspool_conn *conn = data;
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 
 	tls->status = status;
 	tls->took_us = ktime_us_delta(ktime_get(), tls->requested_at);
-	/* Publishes status and took_us to tls_dialed(). */
+	/* Publishes status and took_us to dnspool_tls_dialed(). */
 	smp_store_release(&tls->done, true);
 	dnspool_conn_kick(conn);
 	dnspool_race("tls_done");
@@ -132,21 +136,21 @@ static void tls_done(void *data, int status, key_serial_t peerid)
 	complete(&tls->handshake_done);
 }
 
-static int tls_request_handshake(struct dnspool_conn *conn)
+static int dnspool_tls_request_handshake(struct dnspool_conn *conn)
 {
 	struct dnspool_pool *pool = conn->pool;
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 	long left = max_t(long, conn->dial_deadline - jiffies, 0);
 	struct tls_handshake_args args = {
 		.ta_sock = conn->sock,
-		.ta_done = tls_done,
+		.ta_done = dnspool_tls_done,
 		.ta_data = conn,
 		.ta_peername = file_dentry(conn->sock->file)->d_name.name,
 		/* The pool's tick ends the dial at its deadline and counts a
 		 * timeout; the agent's own bound comes later, for tlshd
 		 * reports its timeouts as EACCES, like a bad certificate.
 		 */
-		.ta_timeout_ms = jiffies_to_msecs(left) + TLS_AGENT_GRACE_MS,
+		.ta_timeout_ms = jiffies_to_msecs(left) + DNSPOOL_TLS_AGENT_GRACE_MS,
 		.ta_keyring = TLS_NO_KEYRING,
 	};
 	int err;
@@ -155,15 +159,15 @@ static int tls_request_handshake(struct dnspool_conn *conn)
 	 * it, so that kernel TLS, which the agent installs, saves the
 	 * socket's own.
 	 */
-	dnspool_conn_restore_callbacks(conn);
-	/* Set first: tls_done() may run before the request returns. */
+	dnspool_sock_restore_callbacks(conn);
+	/* Set first: dnspool_tls_done() may run before the request returns. */
 	tls->requested = true;
 	tls->requested_at = ktime_get();
 	err = tls_client_hello_anon(&args, GFP_KERNEL);
 	WRITE_ONCE(conn->dial_waits_locally, err == -EAGAIN);
 	if (!err) {
 		tls->submitted = true;
-		tls->phase = TLS_HANDSHAKE;
+		tls->phase = DNSPOOL_TLS_HANDSHAKE;
 		return -EINPROGRESS;
 	}
 	tls->requested = false;
@@ -186,10 +190,10 @@ static int tls_request_handshake(struct dnspool_conn *conn)
 	}
 }
 
-static int tls_handshake_result(struct dnspool_conn *conn)
+static int dnspool_tls_handshake_result(struct dnspool_conn *conn)
 {
 	struct dnspool_stats *st = &conn->pool->stats;
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 	const char *name = conn->pool->up->name;
 
 	tls->requested = false;		/* over, and counted */
@@ -197,7 +201,7 @@ static int tls_handshake_result(struct dnspool_conn *conn)
 	case 0:
 		atomic64_inc(&st->handshakes);
 		atomic64_add(tls->took_us, &st->handshake_time_us);
-		tls->phase = TLS_SESSION;
+		tls->phase = DNSPOOL_TLS_SESSION;
 		return 0;
 	case -EACCES:
 		/* tlshd's answer to any failed handshake, a rejected
@@ -218,26 +222,26 @@ static int tls_handshake_result(struct dnspool_conn *conn)
 	}
 }
 
-static int tls_dialed(struct dnspool_conn *conn)
+static int dnspool_tls_dialed(struct dnspool_conn *conn)
 {
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 	int err;
 
 	switch (tls->phase) {
-	case TLS_CONNECTING:
+	case DNSPOOL_TLS_CONNECTING:
 		err = dnspool_stream_dialed(conn);
-		return err ? err : tls_request_handshake(conn);
-	case TLS_HANDSHAKE:
-		/* Pairs with tls_done(). */
+		return err ? err : dnspool_tls_request_handshake(conn);
+	case DNSPOOL_TLS_HANDSHAKE:
+		/* Pairs with dnspool_tls_done(). */
 		if (!smp_load_acquire(&tls->done))
 			return -EINPROGRESS;
-		err = tls_handshake_result(conn);
+		err = dnspool_tls_handshake_result(conn);
 		/* Over kernel TLS's callbacks: it calls ours on every
 		 * segment, and the work reads whole records; what arrived
 		 * before is read as soon as this returns.
 		 */
 		if (!err)
-			dnspool_conn_install_callbacks(conn);
+			dnspool_sock_install_callbacks(conn);
 		return err;
 	default:
 		return 0;
@@ -245,12 +249,12 @@ static int tls_dialed(struct dnspool_conn *conn)
 }
 
 /* A non-data record was read whole. */
-static int tls_record_end(struct tls_conn *tls)
+static int dnspool_tls_record_end(struct dnspool_tls *tls)
 {
 	switch (tls->skip_type) {
 	case TLS_RECORD_TYPE_HANDSHAKE:
 		/* Session tickets: we do not resume sessions. */
-		if (tls->skip_have && tls->skip_head[0] == TLS_HS_NEW_SESSION_TICKET)
+		if (tls->skip_have && tls->skip_head[0] == DNSPOOL_TLS_HS_NEW_SESSION_TICKET)
 			return 0;
 		return -EPROTO;
 	case TLS_RECORD_TYPE_ALERT:
@@ -265,12 +269,12 @@ static int tls_record_end(struct tls_conn *tls)
 
 /*
  * Reads application data into @buf, past the records that hold none, at
- * most TLS_SKIP_BUDGET of those per call: a server sending nothing but
+ * most DNSPOOL_TLS_SKIP_BUDGET of those per call: a server sending nothing but
  * session tickets does not hold the work.
  */
-static int tls_read(struct dnspool_conn *conn, void *buf, size_t len)
+static int dnspool_tls_read(struct dnspool_conn *conn, void *buf, size_t len)
 {
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 	int skipped = 0;
 	u8 scratch[128];
 
@@ -320,35 +324,35 @@ static int tls_read(struct dnspool_conn *conn, void *buf, size_t len)
 		/* Kernel TLS marks the end of a record. */
 		tls->skipping = !(msg.msg_flags & MSG_EOR);
 		if (!tls->skipping) {
-			err = tls_record_end(tls);
+			err = dnspool_tls_record_end(tls);
 			if (err)
 				return err;
 		}
-		if (++skipped == TLS_SKIP_BUDGET) {
+		if (++skipped == DNSPOOL_TLS_SKIP_BUDGET) {
 			dnspool_conn_kick(conn);
 			return 0;
 		}
 	}
 }
 
-static int tls_recv(struct dnspool_conn *conn)
+static int dnspool_tls_recv(struct dnspool_conn *conn)
 {
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 
-	return dnspool_stream_recv(conn, &tls->rx, tls_read);
+	return dnspool_stream_recv(conn, &tls->rx, dnspool_tls_read);
 }
 
 /*
  * The connection's work no longer runs; the socket is about to close.  A
  * handshake submitted is cancelled or, if it completed or is completing,
- * waited for: tls_done() calls complete() last, so once the completion is
- * seen, tls_done() touches the connection no more.  A cancel after the
- * completion loses (the request is marked completed) and the wait returns
- * at once.
+ * waited for: dnspool_tls_done() calls complete() last, so once the
+ * completion is seen, dnspool_tls_done() touches the connection no more.  A
+ * cancel after the completion loses (the request is marked completed) and
+ * the wait returns at once.
  */
-static void tls_stop(struct dnspool_conn *conn)
+static void dnspool_tls_stop(struct dnspool_conn *conn)
 {
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 
 	if (!tls)
 		return;
@@ -359,7 +363,7 @@ static void tls_stop(struct dnspool_conn *conn)
 		return;
 	}
 	if (tls_handshake_cancel(conn->sock->sk)) {
-		/* tls_done() will not run. */
+		/* dnspool_tls_done() will not run. */
 		if (conn->error == -ETIMEDOUT)
 			atomic64_inc(&conn->pool->stats.handshake_failures_timeout);
 		return;
@@ -367,12 +371,12 @@ static void tls_stop(struct dnspool_conn *conn)
 	wait_for_completion(&tls->handshake_done);
 	/* Counted, unless the work saw its outcome first. */
 	if (tls->requested)
-		tls_handshake_result(conn);
+		dnspool_tls_handshake_result(conn);
 }
 
-static void tls_destroy(struct dnspool_conn *conn)
+static void dnspool_tls_destroy(struct dnspool_conn *conn)
 {
-	struct tls_conn *tls = conn->priv;
+	struct dnspool_tls *tls = conn->priv;
 
 	if (tls)
 		dnspool_stream_rx_free(&tls->rx);
@@ -381,12 +385,12 @@ static void tls_destroy(struct dnspool_conn *conn)
 
 const struct dnspool_conn_ops dnspool_tls_ops = {
 	.transport = DNSPOOL_TRANSPORT_TLS,
-	.open = tls_open,
-	.dial = tls_dial,
-	.dialed = tls_dialed,
+	.open = dnspool_tls_open,
+	.dial = dnspool_tls_dial,
+	.dialed = dnspool_tls_dialed,
 	.send = dnspool_stream_send,
-	.recv = tls_recv,
-	.stop = tls_stop,
-	.destroy = tls_destroy,
+	.recv = dnspool_tls_recv,
+	.stop = dnspool_tls_stop,
+	.destroy = dnspool_tls_destroy,
 	.join_dialing = true,
 };

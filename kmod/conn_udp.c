@@ -10,25 +10,27 @@
 #include <net/sock.h>
 
 #include "conn.h"
+#include "pool.h"
+#include "sock.h"
 #include "dnsmsg.h"
 #include "limits.h"
 #include "upstream.h"
 
 /* Answers handled per run of the work before it yields. */
-#define UDP_RX_BUDGET	256
+#define DNSPOOL_UDP_RX_BUDGET	256
 
 /* Room for the answers to a connection's share of a burst of queries. */
-#define UDP_RCVBUF	SZ_1M
+#define DNSPOOL_UDP_RCVBUF	SZ_1M
 
 /* Enough of an answer to find its query and check its question. */
-#define UDP_RX_HEAD	(DNS_HDR_LEN + 255 + 4)
+#define DNSPOOL_UDP_RX_HEAD	(DNS_HDR_LEN + 255 + 4)
 
-static int udp_open(struct dnspool_conn *conn)
+static int dnspool_udp_open(struct dnspool_conn *conn)
 {
 	struct net *net = conn->pool->up->net;
-	int err, rcvbuf = UDP_RCVBUF;
+	int err, rcvbuf = DNSPOOL_UDP_RCVBUF;
 
-	err = dnspool_conn_create(conn, SOCK_DGRAM, IPPROTO_UDP);
+	err = dnspool_sock_create(conn, SOCK_DGRAM, IPPROTO_UDP);
 	if (err)
 		return err;
 	/* Past rmem_max only in the host's own namespaces: elsewhere any
@@ -40,17 +42,17 @@ static int udp_open(struct dnspool_conn *conn)
 	return 0;
 }
 
-static int udp_dial(struct dnspool_conn *conn)
+static int dnspool_udp_dial(struct dnspool_conn *conn)
 {
-	return dnspool_conn_connect(conn, 0);
+	return dnspool_sock_connect(conn, 0);
 }
 
-static int udp_dialed(struct dnspool_conn *conn)
+static int dnspool_udp_dialed(struct dnspool_conn *conn)
 {
 	return 0;
 }
 
-static int udp_send(struct dnspool_conn *conn, struct dnspool_query *q)
+static int dnspool_udp_send(struct dnspool_conn *conn, struct dnspool_query *q)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = q->msg, .iov_len = q->len };
@@ -68,10 +70,10 @@ static int udp_send(struct dnspool_conn *conn, struct dnspool_query *q)
  * query fails now as this host's failure rather than time out later as the
  * upstream's.
  */
-static int udp_recv_head(struct dnspool_conn *conn)
+static int dnspool_udp_recv_head(struct dnspool_conn *conn)
 {
 	struct msghdr msg = {};
-	u8 head[UDP_RX_HEAD];
+	u8 head[DNSPOOL_UDP_RX_HEAD];
 	struct kvec iov = { .iov_base = head, .iov_len = sizeof(head) };
 	int n;
 
@@ -82,9 +84,9 @@ static int udp_recv_head(struct dnspool_conn *conn)
 	return 0;
 }
 
-static int udp_recv(struct dnspool_conn *conn)
+static int dnspool_udp_recv(struct dnspool_conn *conn)
 {
-	int budget = UDP_RX_BUDGET;
+	int budget = DNSPOOL_UDP_RX_BUDGET;
 
 	while (budget--) {
 		struct msghdr msg = {};
@@ -101,7 +103,7 @@ static int udp_recv(struct dnspool_conn *conn)
 			return len;
 		buf = kmalloc(max(len, 1), GFP_KERNEL);
 		if (!buf) {
-			n = udp_recv_head(conn);
+			n = dnspool_udp_recv_head(conn);
 			if (n < 0)
 				return n == -EAGAIN ? 0 : n;
 			continue;
@@ -122,9 +124,9 @@ static int udp_recv(struct dnspool_conn *conn)
 
 const struct dnspool_conn_ops dnspool_udp_ops = {
 	.transport = DNSPOOL_TRANSPORT_UDP,
-	.open = udp_open,
-	.dial = udp_dial,
-	.dialed = udp_dialed,
-	.send = udp_send,
-	.recv = udp_recv,
+	.open = dnspool_udp_open,
+	.dial = dnspool_udp_dial,
+	.dialed = dnspool_udp_dialed,
+	.send = dnspool_udp_send,
+	.recv = dnspool_udp_recv,
 };

@@ -20,7 +20,7 @@
 /* Type, class, TTL and RDLENGTH of a resource record. */
 #define DNS_RR_FIXED_LEN	10
 
-static u16 get16(const u8 *p)
+static u16 dnsmsg_get16(const u8 *p)
 {
 	return (p[0] << 8) | p[1];
 }
@@ -76,7 +76,7 @@ int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len)
 {
 	int end;
 
-	if (len < DNS_HDR_LEN || get16(msg + 4) != 1)
+	if (len < DNS_HDR_LEN || dnsmsg_get16(msg + 4) != 1)
 		return -EINVAL;
 	end = dnsmsg_skip_name(msg, len, DNS_HDR_LEN, false);
 	if (end < 0 || end + 4 > len)
@@ -131,13 +131,13 @@ int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
 		return -EINVAL;
 	}
 	*qlen = n;
-	qtype = get16(msg + DNS_HDR_LEN + *name_len);
+	qtype = dnsmsg_get16(msg + DNS_HDR_LEN + *name_len);
 	if (qtype == DNS_QTYPE_AXFR || qtype == DNS_QTYPE_IXFR) {
 		*why = "zone transfers (AXFR, IXFR) are not relayed";
 		return -EINVAL;
 	}
-	arcount = get16(msg + 10);
-	if (get16(msg + 6) || get16(msg + 8) || arcount > 2) {
+	arcount = dnsmsg_get16(msg + 10);
+	if (dnsmsg_get16(msg + 6) || dnsmsg_get16(msg + 8) || arcount > 2) {
 		*why = "a query has no answer or authority records, and at most OPT and TSIG";
 		return -EINVAL;
 	}
@@ -150,8 +150,8 @@ int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
 		if (n < 0 || n + DNS_RR_FIXED_LEN > len)
 			goto bad_rr;
 		off = n;
-		type = get16(msg + off);
-		rdlen = get16(msg + off + 8);
+		type = dnsmsg_get16(msg + off);
+		rdlen = dnsmsg_get16(msg + off + 8);
 		off += DNS_RR_FIXED_LEN;
 		if (rdlen > len - off)
 			goto bad_rr;
@@ -185,7 +185,7 @@ bool dnsmsg_question_matches(const u8 *query, size_t qlen, size_t name_len,
 	const u8 *q = query + DNS_HDR_LEN, *a = answer + DNS_HDR_LEN;
 	size_t i;
 
-	if (alen < DNS_HDR_LEN + qlen || get16(answer + 4) != 1)
+	if (alen < DNS_HDR_LEN + qlen || dnsmsg_get16(answer + 4) != 1)
 		return false;
 	/* Length octets are below 64, so folding case leaves them alone. */
 	for (i = 0; i < name_len; i++)

@@ -49,12 +49,14 @@ module_param(max_inflight_per_user, uint, 0644);
 MODULE_PARM_DESC(max_inflight_per_user,
 		 "Most queries in flight from one user in one network namespace (default 16384)");
 
-/* Connections by owning user, across namespaces; protected by owners_lock. */
-static DEFINE_HASHTABLE(owners, 6);
-static DEFINE_SPINLOCK(owners_lock);
+/* Connections by owning user, across namespaces; protected by
+ * dnspool_owners_lock.
+ */
+static DEFINE_HASHTABLE(dnspool_owners, 6);
+static DEFINE_SPINLOCK(dnspool_owners_lock);
 
-static struct dnspool_count *count_find(struct hlist_head *heads, unsigned int bits,
-					unsigned long key)
+static struct dnspool_count *dnspool_count_find(struct hlist_head *heads, unsigned int bits,
+						unsigned long key)
 {
 	struct dnspool_count *c;
 
@@ -67,10 +69,10 @@ static struct dnspool_count *count_find(struct hlist_head *heads, unsigned int b
 /* Finds @key's count or, when there is none, makes @spare (then taken:
  * *@spare becomes NULL) its count.  NULL when there is neither.
  */
-static struct dnspool_count *count_get(struct hlist_head *heads, unsigned int bits,
-				       unsigned long key, struct dnspool_count **spare)
+static struct dnspool_count *dnspool_count_get(struct hlist_head *heads, unsigned int bits,
+					       unsigned long key, struct dnspool_count **spare)
 {
-	struct dnspool_count *c = count_find(heads, bits, key);
+	struct dnspool_count *c = dnspool_count_find(heads, bits, key);
 
 	if (c || !*spare)
 		return c;
@@ -82,7 +84,7 @@ static struct dnspool_count *count_get(struct hlist_head *heads, unsigned int bi
 	return c;
 }
 
-static void count_put(struct dnspool_count *c)
+static void dnspool_count_put(struct dnspool_count *c)
 {
 	if (c->n)
 		return;
@@ -162,13 +164,13 @@ int dnspool_conn_charge(struct dnspool_limits_net *ln)
 	}
 	if (!uid_valid(ln->owner))
 		return 0;
-	spin_lock(&owners_lock);
-	c = count_find(owners, HASH_BITS(owners), key);
+	spin_lock(&dnspool_owners_lock);
+	c = dnspool_count_find(dnspool_owners, HASH_BITS(dnspool_owners), key);
 	if (!c) {
-		spin_unlock(&owners_lock);
+		spin_unlock(&dnspool_owners_lock);
 		spare = kmalloc(sizeof(*spare), GFP_KERNEL);
-		spin_lock(&owners_lock);
-		c = count_get(owners, HASH_BITS(owners), key, &spare);
+		spin_lock(&dnspool_owners_lock);
+		c = dnspool_count_get(dnspool_owners, HASH_BITS(dnspool_owners), key, &spare);
 	}
 	if (!c)
 		err = -ENOMEM;
@@ -177,8 +179,8 @@ int dnspool_conn_charge(struct dnspool_limits_net *ln)
 	else
 		c->n++;
 	if (err && c)
-		count_put(c);
-	spin_unlock(&owners_lock);
+		dnspool_count_put(c);
+	spin_unlock(&dnspool_owners_lock);
 	kfree(spare);
 	if (err)
 		atomic_dec(&ln->conns);
@@ -197,13 +199,13 @@ void dnspool_conn_uncharge(struct dnspool_limits_net *ln)
 	atomic_dec(&ln->conns);
 	if (!uid_valid(ln->owner))
 		return;
-	spin_lock(&owners_lock);
-	c = count_find(owners, HASH_BITS(owners), __kuid_val(ln->owner));
+	spin_lock(&dnspool_owners_lock);
+	c = dnspool_count_find(dnspool_owners, HASH_BITS(dnspool_owners), __kuid_val(ln->owner));
 	if (!WARN_ON_ONCE(!c || !c->n)) {
 		c->n--;
-		count_put(c);
+		dnspool_count_put(c);
 	}
-	spin_unlock(&owners_lock);
+	spin_unlock(&dnspool_owners_lock);
 }
 
 /**
@@ -224,17 +226,18 @@ int dnspool_inflight_charge(struct dnspool_limits_net *ln, const void *key,
 	int err = 0;
 
 	spin_lock(&ln->lock);
-	req = count_find(ln->requesters, HASH_BITS(ln->requesters), (unsigned long)key);
-	user = count_find(ln->users, HASH_BITS(ln->users), __kuid_val(uid));
+	req = dnspool_count_find(ln->requesters, HASH_BITS(ln->requesters), (unsigned long)key);
+	user = dnspool_count_find(ln->users, HASH_BITS(ln->users), __kuid_val(uid));
 	if (!req || !user) {
 		/* Both: either count may go while the lock is dropped. */
 		spin_unlock(&ln->lock);
 		spare_req = kmalloc(sizeof(*spare_req), GFP_KERNEL_ACCOUNT);
 		spare_user = kmalloc(sizeof(*spare_user), GFP_KERNEL_ACCOUNT);
 		spin_lock(&ln->lock);
-		req = count_get(ln->requesters, HASH_BITS(ln->requesters),
-				(unsigned long)key, &spare_req);
-		user = count_get(ln->users, HASH_BITS(ln->users), __kuid_val(uid), &spare_user);
+		req = dnspool_count_get(ln->requesters, HASH_BITS(ln->requesters),
+					(unsigned long)key, &spare_req);
+		user = dnspool_count_get(ln->users, HASH_BITS(ln->users),
+					 __kuid_val(uid), &spare_user);
 	}
 	if (!req || !user) {
 		err = -ENOMEM;
@@ -251,9 +254,9 @@ int dnspool_inflight_charge(struct dnspool_limits_net *ln, const void *key,
 	}
 	if (err) {
 		if (req)
-			count_put(req);
+			dnspool_count_put(req);
 		if (user)
-			count_put(user);
+			dnspool_count_put(user);
 	}
 	spin_unlock(&ln->lock);
 	kfree(spare_req);
@@ -280,9 +283,9 @@ void dnspool_inflight_uncharge(struct dnspool_inflight *c)
 		return;
 	spin_lock(&ln->lock);
 	c->req->n--;
-	count_put(c->req);
+	dnspool_count_put(c->req);
 	c->user->n--;
-	count_put(c->user);
+	dnspool_count_put(c->user);
 	ln->inflight--;
 	spin_unlock(&ln->lock);
 	c->ln = NULL;
@@ -306,14 +309,15 @@ void dnspool_limits_get(struct dnspool_limits_net *ln, kuid_t uid,
 	use->owner_conns = 0;
 	use->max_owner_conns = READ_ONCE(max_conns_per_user);
 	if (uid_valid(ln->owner)) {
-		spin_lock(&owners_lock);
-		c = count_find(owners, HASH_BITS(owners), __kuid_val(ln->owner));
+		spin_lock(&dnspool_owners_lock);
+		c = dnspool_count_find(dnspool_owners, HASH_BITS(dnspool_owners),
+				       __kuid_val(ln->owner));
 		use->owner_conns = c ? c->n : 0;
-		spin_unlock(&owners_lock);
+		spin_unlock(&dnspool_owners_lock);
 	}
 	spin_lock(&ln->lock);
 	use->inflight = ln->inflight;
-	c = count_find(ln->users, HASH_BITS(ln->users), __kuid_val(uid));
+	c = dnspool_count_find(ln->users, HASH_BITS(ln->users), __kuid_val(uid));
 	use->user_inflight = c ? c->n : 0;
 	spin_unlock(&ln->lock);
 	use->max_inflight_socket = READ_ONCE(max_inflight_per_socket);

@@ -9,7 +9,7 @@
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 
-#include "conn.h"
+#include "sock.h"
 #include "netlink.h"
 #include "pool.h"
 #include "upstream.h"
@@ -24,7 +24,7 @@ static int __init dnspool_init(void)
 	dnspool_wq = alloc_workqueue("dnspool", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!dnspool_wq)
 		return -ENOMEM;
-	err = dnspool_conn_init();
+	err = dnspool_sock_init();
 	if (err)
 		goto err_wq;
 	err = dnspool_registry_init();
@@ -39,7 +39,7 @@ static int __init dnspool_init(void)
 err_registry:
 	dnspool_registry_exit();
 err_conn:
-	dnspool_conn_exit();
+	dnspool_sock_exit();
 err_wq:
 	destroy_workqueue(dnspool_wq);
 	return err;
@@ -51,9 +51,9 @@ err_wq:
  * registries of every namespace are freed; the work queue goes last.
  *
  * The family's removal also waits for the TLS handshake agent's callbacks
- * (tls_done()): the pools' shutdown waited for every one to signal its
- * completion, but its return runs through this module's text, inside the
- * agent's DONE request; genl_unregister_family() takes genetlink's
+ * (dnspool_tls_done()): the pools' shutdown waited for every one to signal
+ * its completion, but its return runs through this module's text, inside
+ * the agent's DONE request; genl_unregister_family() takes genetlink's
  * cb_lock for writing, which that request holds for reading.
  */
 static void __exit dnspool_exit(void)
@@ -62,7 +62,7 @@ static void __exit dnspool_exit(void)
 	dnspool_registry_shutdown();
 	dnspool_nl_exit();
 	dnspool_registry_exit();
-	dnspool_conn_exit();
+	dnspool_sock_exit();
 	destroy_workqueue(dnspool_wq);
 	pr_debug("unloaded\n");
 }

@@ -16,7 +16,10 @@
 #include "dnsmsg.h"
 #include "limits.h"
 #include "netlink.h"
+#include "conn.h"
 #include "netlink-gen.h"
+#include "pool.h"
+#include "query.h"
 #include "upstream.h"
 
 static struct genl_family dnspool_nl_family;
@@ -803,8 +806,10 @@ static struct genl_family dnspool_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.split_ops = dnspool_nl_ops,
 	.n_split_ops = ARRAY_SIZE(dnspool_nl_ops),
-	/* Every command validates strictly, reserved header field included. */
-	.resv_start_op = DNSPOOL_CMD_UPSTREAM_ADD,
+	/* resv_start_op is left at zero, as genetlink.h asks of new
+	 * families: every command validates strictly, the reserved header
+	 * field included.
+	 */
 };
 
 int __init dnspool_nl_init(void)

@@ -8,16 +8,17 @@
 #include <linux/string.h>
 #include <net/netns/generic.h>
 
+#include "conn.h"
 #include "upstream.h"
 
 static unsigned int dnspool_net_id __read_mostly;
 
 #ifdef DNSPOOL_HANDSHAKE_FIXED
-static bool tls_handshake_fixed = true;
+static bool dnspool_handshake_fixed = true;
 #else
-static bool tls_handshake_fixed;
+static bool dnspool_handshake_fixed;
 #endif
-module_param(tls_handshake_fixed, bool, 0444);
+module_param_named(tls_handshake_fixed, dnspool_handshake_fixed, bool, 0444);
 MODULE_PARM_DESC(tls_handshake_fixed,
 		 "The kernel's TLS handshake upcall has the fixes DNS over TLS needs (known for 6.12.114 and later 6.12 releases)");
 
@@ -29,7 +30,7 @@ MODULE_PARM_DESC(tls_handshake_fixed,
  */
 bool dnspool_tls_handshake_fixed(void)
 {
-	return tls_handshake_fixed;
+	return dnspool_handshake_fixed;
 }
 
 /* Every namespace's registry, for module unload; protected by the mutex. */

@@ -13,9 +13,9 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/dnspool.h>
 
-#include "conn.h"
 #include "limits.h"
 #include "pool.h"
+#include "sock.h"
 
 /* A namespace holds at most this many upstreams: a container's root may add
  * them, so their memory must stay bounded.

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DNS queries: their memory, their end, and whose failure their errors are.
+ */
+#include <linux/err.h>
+#include <linux/slab.h>
+
+#include "conn.h"
+#include "dnsmsg.h"
+#include "pool.h"
+#include "query.h"
+#include "upstream.h"
+
+/**
+ * dnspool_error_class() - whose failure an error is
+ * @err: a query's or a dial's negative errno
+ *
+ * Local errors are this host's (memory, ports, bounds, a missing agent);
+ * only upstream errors are the upstream's.
+ *
+ * Return: DNSPOOL_ERROR_CLASS_UPSTREAM or DNSPOOL_ERROR_CLASS_LOCAL.
+ */
+int dnspool_error_class(int err)
+{
+	switch (-err) {
+	case ETIMEDOUT:
+	case ECONNREFUSED:
+	case ECONNRESET:
+	case ECONNABORTED:
+	case EPIPE:
+	case EHOSTUNREACH:
+	case EPROTO:
+	case EBADMSG:
+	case EKEYREJECTED:	/* its TLS handshake was rejected */
+		return DNSPOOL_ERROR_CLASS_UPSTREAM;
+	default:
+		return DNSPOOL_ERROR_CLASS_LOCAL;
+	}
+}
+
+/**
+ * dnspool_query_alloc() - a query for the pools
+ * @size: bytes to allocate, for a structure that embeds the query first
+ * @msg: the DNS query, checked by dnsmsg_check_query()
+ * @len: its length
+ * @qlen: its question section's length, as dnsmsg_check_query() said
+ * @name_len: its question's name's length, likewise
+ * @gfp: allocation flags
+ *
+ * Return: the query, with one reference, or an ERR_PTR().
+ */
+struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,
+					  size_t qlen, size_t name_len, gfp_t gfp)
+{
+	struct dnspool_query *q;
+
+	q = kzalloc(size, gfp);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	q->name_len = name_len;
+	q->msg = kmemdup(msg, len, gfp);
+	if (!q->msg) {
+		kfree(q);
+		return ERR_PTR(-ENOMEM);
+	}
+	q->qlen = qlen;
+	q->len = len;
+	q->client_id = dnsmsg_id(msg);
+	refcount_set(&q->ref, 1);
+	INIT_HLIST_NODE(&q->hnode);
+	INIT_LIST_HEAD(&q->txnode);
+	return q;
+}
+
+/**
+ * dnspool_query_put() - drop a reference on a query
+ * @q: the query
+ *
+ * The last frees it, its answer, and its reference on its upstream.
+ *
+ * Context: any context but hard interrupt.
+ */
+void dnspool_query_put(struct dnspool_query *q)
+{
+	if (!refcount_dec_and_test(&q->ref))
+		return;
+	if (q->up)
+		dnspool_upstream_put(q->up);
+	kfree(q->answer);
+	kfree(q->msg);
+	kfree(q);
+}
+
+/**
+ * dnspool_query_end() - the query leaves its pool and ends
+ * @q: the query, on no connection and no list
+ * @err: its outcome, 0 when answered
+ *
+ * Counts the outcome, delivers it through q->done() and drops the pool's
+ * reference.  Whoever takes the query off its connection ends it, once.
+ *
+ * Context: process context, no lock held.
+ */
+void dnspool_query_end(struct dnspool_query *q, int err)
+{
+	struct dnspool_pool *pool = q->pool;
+
+	dnspool_pool_count_end(pool, err);
+	q->conn = NULL;
+	q->transport = pool->ops->transport;
+	q->done(q, err);
+	dnspool_query_put(q);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A DNS query on its way through a pool: from its submission to its end,
+ * answered or not.
+ */
+#ifndef _DNSPOOL_QUERY_H
+#define _DNSPOOL_QUERY_H
+
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <uapi/linux/dnspool.h>
+
+struct dnspool_conn;
+struct dnspool_pool;
+struct dnspool_query;
+struct dnspool_upstream;
+
+/**
+ * typedef dnspool_done_t - delivers a query's outcome
+ * @q: the query, answered (@err 0, q->answer set) or not
+ * @err: 0 or a negative errno, classed by dnspool_error_class()
+ *
+ * Called once per query taken by a pool, in process context with no lock
+ * held; the pool drops its reference on the query afterwards.
+ */
+typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
+
+/**
+ * struct dnspool_query - a DNS query and what became of it
+ * @ref: the pool's reference, and a sender's while it sends
+ * @hnode: on its connection's table by wire ID, from enqueue to end
+ * @txnode: on its connection's queue while unsent; on a private list
+ *	while it is being ended or moved
+ * @up: the upstream it was asked of; holds a reference
+ * @pool: the pool it is in, once submitted
+ * @conn: the connection it is on, while on one
+ * @msg: the query's wire bytes, its wire ID in place
+ * @len: their length
+ * @sent: bytes of it sent (on a stream, its length prefix included)
+ * @qlen: the length of its question section
+ * @name_len: the length of its question's name
+ * @client_id: the ID the requester gave it, restored in the answer
+ * @wire_id: the ID it carries on its connection
+ * @force_tcp: asked over TCP of a UDP upstream
+ * @retried: moved once to another connection, or may not be moved
+ * @sending: its connection's work is sending it (under the connection's
+ *	lock); the tick leaves it to the sender
+ * @reused: sent on a connection that had carried a query before
+ * @deadline: when it times out, in jiffies
+ * @sent_at: when it was first sent
+ * @answer: the answer, kmalloc'ed, once answered
+ * @answer_len: its length
+ * @transport: the transport it ended on
+ * @rtt_us: the time from its first send to its answer
+ * @done: delivers the outcome
+ * @ctx: the requester's
+ */
+struct dnspool_query {
+	refcount_t ref;
+	struct hlist_node hnode;
+	struct list_head txnode;
+	struct dnspool_upstream *up;
+	struct dnspool_pool *pool;
+	struct dnspool_conn *conn;
+	u8 *msg;
+	size_t len;
+	size_t sent;
+	size_t qlen, name_len;
+	u16 client_id, wire_id;
+	bool force_tcp;
+	bool retried;
+	bool sending;
+	bool reused;
+	unsigned long deadline;
+	ktime_t sent_at;
+	u8 *answer;
+	size_t answer_len;
+	enum dnspool_transport transport;
+	u32 rtt_us;
+	dnspool_done_t done;
+	void *ctx;
+};
+
+struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,
+					  size_t qlen, size_t name_len, gfp_t gfp);
+void dnspool_query_put(struct dnspool_query *q);
+void dnspool_query_end(struct dnspool_query *q, int err);
+int dnspool_error_class(int err);
+
+#endif /* _DNSPOOL_QUERY_H */

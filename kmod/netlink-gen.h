@@ -14,6 +14,12 @@
 /* Ops table for dnspool */
 extern const struct genl_split_ops dnspool_nl_ops[8];
 
+int dnspool_nl_pre_doit_upstream(const struct genl_split_ops *ops,
+				 struct sk_buff *skb, struct genl_info *info);
+void
+dnspool_nl_post_doit_upstream(const struct genl_split_ops *ops,
+			      struct sk_buff *skb, struct genl_info *info);
+
 int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info);
 int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info);
 int dnspool_nl_upstream_del_doit(struct sk_buff *skb, struct genl_info *info);

@@ -148,41 +148,41 @@ static bool dnspool_nl_ip_literal(const char *s)
 	return in4_pton(s, -1, addr, -1, NULL) || in6_pton(s, -1, addr, -1, NULL);
 }
 
-/* Checks everything before it writes: on error @up is unchanged.  Returns 1
- * when the name changed.
- */
-static int dnspool_nl_get_tls_name(struct genl_info *info,
-				   struct dnspool_upstream *up)
+/* The request's tls-name for @up, checked; NULL with none.  Writes nothing. */
+static const char *dnspool_nl_get_tls_name(struct genl_info *info,
+					   const struct dnspool_upstream *up,
+					   int *err)
 {
 	struct nlattr *attr = info->attrs[DNSPOOL_A_UPSTREAM_TLS_NAME];
 	const char *name;
 
+	*err = 0;
 	if (!attr)
-		return 0;
+		return NULL;
+	*err = -EINVAL;
 	if (up->transport != DNSPOOL_TRANSPORT_TLS) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "tls-name applies only to tls upstreams");
-		return -EINVAL;
+		return NULL;
 	}
 	name = nla_data(attr);
 	if (!*name) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "tls-name is empty");
-		return -EINVAL;
+		return NULL;
 	}
 	/* It reaches the handshake agent and the kernel log: nothing else. */
 	if (!dnspool_nl_host_name(name) && !dnspool_nl_ip_literal(name)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "tls-name must be a host name (letters, digits, hyphens, dots) or an IP address");
-		return -EINVAL;
+		return NULL;
 	}
-	if (!strcmp(name, up->tls_name))
-		return 0;
-	dnspool_upstream_set_tls_name(up, name);
-	return 1;
+	*err = 0;
+	return name;
 }
 
 /* Ranges were checked by the policy; absent attributes keep @p's values.
- * Pools read the parameters unlocked: each is written once, whole.
+ * Pools read the parameters unlocked: each is written once, whole.  The
+ * upstream's lock is held, or the upstream is not listed yet.
  */
 static void dnspool_nl_get_params(struct genl_info *info,
 				  struct dnspool_params *p)
@@ -231,12 +231,18 @@ static int dnspool_nl_put_addr(struct sk_buff *skb, const struct sockaddr_storag
 }
 
 static int dnspool_nl_fill_upstream(struct sk_buff *skb,
-				    const struct dnspool_upstream *up,
+				    struct dnspool_upstream *up,
 				    u32 portid, u32 seq, int flags,
 				    struct netlink_callback *cb)
 {
-	const struct dnspool_params *p = &up->params;
+	char tls_name[DNSPOOL_TLS_NAME_MAX_LEN + 1];
+	struct dnspool_params params, *p = &params;
 	void *hdr;
+
+	spin_lock(&up->lock);
+	params = up->params;
+	strscpy(tls_name, up->tls_name, sizeof(tls_name));
+	spin_unlock(&up->lock);
 
 	hdr = genlmsg_put(skb, portid, seq, &dnspool_nl_family, flags,
 			  DNSPOOL_CMD_UPSTREAM_GET);
@@ -253,8 +259,8 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 				DNSPOOL_A_UPSTREAM_IPV6, DNSPOOL_A_UPSTREAM_PORT))
 		goto nla_put_failure;
 
-	if (up->tls_name[0] &&
-	    nla_put_string(skb, DNSPOOL_A_UPSTREAM_TLS_NAME, up->tls_name))
+	if (tls_name[0] &&
+	    nla_put_string(skb, DNSPOOL_A_UPSTREAM_TLS_NAME, tls_name))
 		goto nla_put_failure;
 
 	if (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_MAX_CONNS, p->max_conns) ||
@@ -279,24 +285,65 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-/* Looks the upstream of the request's name up; dn->lock must be held. */
-static struct dnspool_upstream *dnspool_nl_find(struct dnspool_net *dn,
-						struct genl_info *info)
+/**
+ * dnspool_nl_pre_doit_upstream() - find the upstream a request names
+ * @ops: the operation
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] is set to the upstream, held
+ *
+ * Shared by the requests that act on one upstream (set, del, get).
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0, -EINVAL without a name, -ENOENT when none has it.
+ */
+int dnspool_nl_pre_doit_upstream(const struct genl_split_ops *ops,
+				 struct sk_buff *skb, struct genl_info *info)
 {
+	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
 	struct nlattr *attr = info->attrs[DNSPOOL_A_UPSTREAM_NAME];
 	struct dnspool_upstream *up;
 
-	up = dnspool_upstream_find(dn, nla_data(attr));
-	if (!up)
+	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_NAME))
+		return -EINVAL;
+	up = dnspool_upstream_get(dn, nla_data(attr));
+	if (!up) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no upstream of this name");
-	return up;
+		return -ENOENT;
+	}
+	info->user_ptr[0] = up;
+	return 0;
 }
 
+/**
+ * dnspool_nl_post_doit_upstream() - drop what the pre_doit took
+ * @ops: the operation
+ * @skb: the request
+ * @info: its attributes
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ */
+void dnspool_nl_post_doit_upstream(const struct genl_split_ops *ops,
+				   struct sk_buff *skb, struct genl_info *info)
+{
+	dnspool_upstream_put(info->user_ptr[0]);
+}
+
+/**
+ * dnspool_nl_upstream_add_doit() - UPSTREAM_ADD: a new upstream
+ * @skb: the request
+ * @info: its attributes
+ *
+ * Everything is checked before the upstream is listed.
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0 or a negative errno, with an extended ack saying why.
+ */
 int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
 	struct nlattr **attrs = info->attrs;
 	struct dnspool_upstream *up;
+	const char *tls_name;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_NAME) ||
@@ -328,21 +375,19 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = dnspool_nl_get_addr(info, up);
 	if (err)
 		goto err_free;
-	err = dnspool_nl_get_tls_name(info, up);
-	if (err < 0)
+	tls_name = dnspool_nl_get_tls_name(info, up, &err);
+	if (err)
 		goto err_free;
-	/* A DoT upstream without a name is verified against its address. */
-	if (up->transport == DNSPOOL_TRANSPORT_TLS && !up->tls_name[0]) {
-		char addr[DNSPOOL_TLS_NAME_MAX_LEN + 1];
-
-		snprintf(addr, sizeof(addr), "%pISc", &up->addr);
-		dnspool_upstream_set_tls_name(up, addr);
-	}
+	/* Not listed yet: no lock needed.  A DoT upstream without a name is
+	 * verified against its address.
+	 */
+	if (tls_name)
+		strscpy(up->tls_name, tls_name, sizeof(up->tls_name));
+	else if (up->transport == DNSPOOL_TRANSPORT_TLS)
+		snprintf(up->tls_name, sizeof(up->tls_name), "%pISc", &up->addr);
 	dnspool_nl_get_params(info, &up->params);
 
-	mutex_lock(&dn->lock);
 	err = dnspool_upstream_insert(dn, up);
-	mutex_unlock(&dn->lock);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_NAME],
 				    "an upstream of this name exists");
@@ -359,73 +404,78 @@ err_free:
 	return err;
 }
 
+/**
+ * dnspool_nl_upstream_set_doit() - UPSTREAM_SET: new parameters
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] the upstream (pre_doit)
+ *
+ * A rejected request changes nothing.
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0 or a negative errno, with an extended ack saying why.
+ */
 int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
-	struct dnspool_upstream *up;
-	int err = 0;
+	struct dnspool_upstream *up = info->user_ptr[0];
+	bool renamed = false;
+	const char *tls_name;
+	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_NAME))
-		return -EINVAL;
-
-	mutex_lock(&dn->lock);
-	up = dnspool_nl_find(dn, info);
-	if (!up) {
-		err = -ENOENT;
-		goto out;
+	/* The one step that may fail goes first. */
+	tls_name = dnspool_nl_get_tls_name(info, up, &err);
+	if (err)
+		return err;
+	spin_lock(&up->lock);
+	if (tls_name && strcmp(tls_name, up->tls_name)) {
+		strscpy(up->tls_name, tls_name, sizeof(up->tls_name));
+		renamed = true;
 	}
-	/* The one step that may fail goes first: a rejected request changes
-	 * nothing.
-	 */
-	err = dnspool_nl_get_tls_name(info, up);
-	if (err >= 0) {
-		dnspool_nl_get_params(info, &up->params);
-		dnspool_upstream_params_changed(up, err > 0);
-		err = 0;
-	}
-out:
-	mutex_unlock(&dn->lock);
-	return err;
+	dnspool_nl_get_params(info, &up->params);
+	spin_unlock(&up->lock);
+	dnspool_upstream_params_changed(up, renamed);
+	return 0;
 }
 
+/**
+ * dnspool_nl_upstream_del_doit() - UPSTREAM_DEL: remove an upstream
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] the upstream (pre_doit)
+ *
+ * Its queries in flight end with -ESHUTDOWN.
+ *
+ * Context: process context, genetlink's cb_lock held for reading; sleeps.
+ * Return: 0, or -ENOENT when another request removed it meanwhile.
+ */
 int dnspool_nl_upstream_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
-	struct dnspool_upstream *up;
-	int err = 0;
+	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_NAME))
-		return -EINVAL;
-
-	mutex_lock(&dn->lock);
-	up = dnspool_nl_find(dn, info);
-	if (up)
-		dnspool_upstream_remove(dn, up);
-	else
-		err = -ENOENT;
-	mutex_unlock(&dn->lock);
+	err = dnspool_upstream_remove(dn, info->user_ptr[0]);
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DNSPOOL_A_UPSTREAM_NAME],
+				    "no upstream of this name");
 	return err;
 }
 
+/**
+ * dnspool_nl_upstream_get_doit() - UPSTREAM_GET: one upstream
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] the upstream (pre_doit)
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0 or a negative errno.
+ */
 int dnspool_nl_upstream_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
-	struct dnspool_upstream *up;
 	struct sk_buff *msg;
 	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_NAME))
-		return -EINVAL;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-
-	mutex_lock(&dn->lock);
-	up = dnspool_nl_find(dn, info);
-	err = up ? dnspool_nl_fill_upstream(msg, up, info->snd_portid,
-					    info->snd_seq, 0, NULL) : -ENOENT;
-	mutex_unlock(&dn->lock);
+	err = dnspool_nl_fill_upstream(msg, info->user_ptr[0], info->snd_portid,
+				       info->snd_seq, 0, NULL);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -447,9 +497,9 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 	long idx = 0;
 	int err = 0;
 
-	mutex_lock(&dn->lock);
-	cb->seq = dn->gen;
-	list_for_each_entry(up, &dn->upstreams, node) {
+	rcu_read_lock();
+	cb->seq = READ_ONCE(dn->gen);
+	list_for_each_entry_rcu(up, &dn->upstreams, node) {
 		if (idx++ < cb->args[0])
 			continue;
 		err = dnspool_nl_fill_upstream(skb, up,
@@ -460,7 +510,7 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 			break;
 		}
 	}
-	mutex_unlock(&dn->lock);
+	rcu_read_unlock();
 	cb->args[0] = idx;
 	/* A full skb ends this round; the dump goes on in the next one. */
 	return err == -EMSGSIZE ? skb->len : err;
@@ -607,14 +657,7 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(q);
 	nq = container_of(q, struct dnspool_nl_query, q);
 
-	mutex_lock(&dn->lock);
-	if (name)
-		up = dnspool_upstream_find(dn, nla_data(name));
-	else
-		up = list_first_entry_or_null(&dn->upstreams, struct dnspool_upstream, node);
-	if (up)
-		kref_get(&up->ref);
-	mutex_unlock(&dn->lock);
+	up = dnspool_upstream_get(dn, name ? nla_data(name) : NULL);
 	if (!up) {
 		if (name)
 			NL_SET_ERR_MSG_ATTR(info->extack, name, "no upstream of this name");
@@ -734,9 +777,9 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 	int err = 0;
 
-	mutex_lock(&dn->lock);
-	cb->seq = dn->gen;
-	list_for_each_entry(up, &dn->upstreams, node) {
+	rcu_read_lock();
+	cb->seq = READ_ONCE(dn->gen);
+	list_for_each_entry_rcu(up, &dn->upstreams, node) {
 		struct dnspool_pool *pools[] = { &up->pool, &up->tcp_pool };
 		long p;
 
@@ -758,7 +801,7 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		cb->args[1] = 0;
 	}
-	mutex_unlock(&dn->lock);
+	rcu_read_unlock();
 	cb->args[0] = idx;
 	return err == -EMSGSIZE ? skb->len : err;
 }

@@ -4,6 +4,7 @@
  * (each container) names and configures its own upstreams, and loses them
  * when it exits.
  */
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netns/generic.h>
@@ -33,16 +34,23 @@ bool dnspool_tls_handshake_fixed(void)
 	return dnspool_handshake_fixed;
 }
 
-/* Every namespace's registry, for module unload; protected by the mutex. */
-static LIST_HEAD(dnspool_nets);
-static DEFINE_MUTEX(dnspool_nets_lock);
-
+/**
+ * dnspool_net() - dnspool's state in a network namespace
+ * @net: the namespace
+ *
+ * Return: its state, which lives as long as the namespace.
+ */
 struct dnspool_net *dnspool_net(const struct net *net)
 {
 	return net_generic(net, dnspool_net_id);
 }
 
-/* The seed's defaults (DESIGN.md) plus a query timeout of dig's 5 s. */
+/**
+ * dnspool_params_init() - the default pool parameters
+ * @p: set to them
+ *
+ * The seed's defaults, plus a query timeout of dig's 5 s.
+ */
 void dnspool_params_init(struct dnspool_params *p)
 {
 	p->max_conns = 10;
@@ -55,6 +63,13 @@ void dnspool_params_init(struct dnspool_params *p)
 	p->rotate_interval_ms = 60 * MSEC_PER_SEC;
 }
 
+/**
+ * dnspool_upstream_alloc() - a new upstream, not listed, with defaults
+ * @net: its namespace
+ *
+ * Context: process context; sleeps.
+ * Return: the upstream, with one reference, or NULL.
+ */
 struct dnspool_upstream *dnspool_upstream_alloc(struct net *net)
 {
 	struct dnspool_upstream *up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
@@ -62,12 +77,16 @@ struct dnspool_upstream *dnspool_upstream_alloc(struct net *net)
 	if (!up)
 		return NULL;
 	kref_init(&up->ref);
+	spin_lock_init(&up->lock);
 	up->net = net;
 	dnspool_params_init(&up->params);
 	return up;
 }
 
-/* Once the transport is known: the pools. */
+/**
+ * dnspool_upstream_start() - its pools, once its transport is known
+ * @up: the upstream, not listed
+ */
 void dnspool_upstream_start(struct dnspool_upstream *up)
 {
 	switch (up->transport) {
@@ -86,6 +105,14 @@ void dnspool_upstream_start(struct dnspool_upstream *up)
 	}
 }
 
+/**
+ * dnspool_upstream_pool() - the pool a query goes to
+ * @up: the upstream
+ * @tcp: the query asks for TCP
+ *
+ * Return: the upstream's TCP pool for a UDP upstream asked for TCP, its
+ * own pool otherwise.
+ */
 struct dnspool_pool *dnspool_upstream_pool(struct dnspool_upstream *up, bool tcp)
 {
 	if (tcp && up->tcp_pool.ops)
@@ -93,21 +120,29 @@ struct dnspool_pool *dnspool_upstream_pool(struct dnspool_upstream *up, bool tcp
 	return &up->pool;
 }
 
-/* Pools read the name when they dial; it changes under the pool's lock. */
-void dnspool_upstream_set_tls_name(struct dnspool_upstream *up, const char *name)
-{
-	spin_lock(&up->pool.lock);
-	strscpy(up->tls_name, name, sizeof(up->tls_name));
-	spin_unlock(&up->pool.lock);
-}
-
+/**
+ * dnspool_upstream_tls_name() - a copy of the upstream's tls-name
+ * @up: the upstream
+ * @buf: where to
+ * @size: its size
+ *
+ * Context: any context but interrupt.
+ */
 void dnspool_upstream_tls_name(struct dnspool_upstream *up, char *buf, size_t size)
 {
-	spin_lock(&up->pool.lock);
+	spin_lock(&up->lock);
 	strscpy(buf, up->tls_name, size);
-	spin_unlock(&up->pool.lock);
+	spin_unlock(&up->lock);
 }
 
+/**
+ * dnspool_upstream_params_changed() - tell the pools their parameters
+ * changed
+ * @up: the upstream
+ * @tls_name: its tls-name changed too
+ *
+ * Context: process context, no lock held.
+ */
 void dnspool_upstream_params_changed(struct dnspool_upstream *up, bool tls_name)
 {
 	if (up->pool.ops)
@@ -118,94 +153,169 @@ void dnspool_upstream_params_changed(struct dnspool_upstream *up, bool tls_name)
 
 static void dnspool_upstream_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct dnspool_upstream, ref));
+	struct dnspool_upstream *up = container_of(ref, struct dnspool_upstream, ref);
+
+	/* Readers of the list may still be looking at it. */
+	kfree_rcu(up, rcu);
 }
 
+/**
+ * dnspool_upstream_put() - drop a reference on an upstream
+ * @up: the upstream; its pools are shut down when the last goes
+ *
+ * Context: any context but hard interrupt.
+ */
 void dnspool_upstream_put(struct dnspool_upstream *up)
 {
 	kref_put(&up->ref, dnspool_upstream_release);
 }
 
-/* Closes the pools: in-flight queries end with -ESHUTDOWN.  Sleeps. */
-static void dnspool_upstream_shutdown(struct dnspool_upstream *up)
-{
-	dnspool_pool_shutdown(&up->pool);
-	dnspool_pool_shutdown(&up->tcp_pool);
-}
-
+/**
+ * dnspool_default_port() - the port of a transport's DNS servers
+ * @transport: the transport
+ *
+ * Return: 853 for DNS over TLS, 53 otherwise.
+ */
 u16 dnspool_default_port(enum dnspool_transport transport)
 {
 	return transport == DNSPOOL_TRANSPORT_TLS ? 853 : 53;
 }
 
-struct dnspool_upstream *dnspool_upstream_find(struct dnspool_net *dn,
-					       const char *name)
+/**
+ * dnspool_upstream_get() - find an upstream of the registry
+ * @dn: the namespace's state
+ * @name: its name; NULL for the first upstream added
+ *
+ * Takes no lock: the registry is read under RCU.
+ *
+ * Context: any context but hard interrupt.
+ * Return: the upstream, with a reference for the caller to put, or NULL.
+ */
+struct dnspool_upstream *dnspool_upstream_get(struct dnspool_net *dn,
+					      const char *name)
 {
-	struct dnspool_upstream *up;
+	struct dnspool_upstream *up, *found = NULL;
 
-	lockdep_assert_held(&dn->lock);
-	list_for_each_entry(up, &dn->upstreams, node)
-		if (!strcmp(up->name, name))
-			return up;
-	return NULL;
+	rcu_read_lock();
+	list_for_each_entry_rcu(up, &dn->upstreams, node) {
+		if (name && strcmp(up->name, name))
+			continue;
+		if (kref_get_unless_zero(&up->ref))
+			found = up;
+		break;
+	}
+	rcu_read_unlock();
+	return found;
 }
 
-/* Takes ownership of @up on success. */
+/**
+ * dnspool_upstream_insert() - list a new upstream
+ * @dn: the namespace's state
+ * @up: the upstream, whose name, transport, address and pools are set
+ *
+ * The registry takes the caller's reference on success.
+ *
+ * Context: process context; sleeps.
+ * Return: 0; -EEXIST, the name is taken; -ENOSPC, the namespace has as
+ * many upstreams as it may; -ESHUTDOWN, the namespace is going.
+ */
 int dnspool_upstream_insert(struct dnspool_net *dn, struct dnspool_upstream *up)
 {
-	lockdep_assert_held(&dn->lock);
-	if (dnspool_upstream_find(dn, up->name))
-		return -EEXIST;
+	struct dnspool_upstream *other;
+	int err = 0;
+
+	mutex_lock(&dn->lock);
+	list_for_each_entry(other, &dn->upstreams, node) {
+		if (!strcmp(other->name, up->name)) {
+			err = -EEXIST;
+			goto out;
+		}
+	}
 	if (dn->count >= DNSPOOL_MAX_UPSTREAMS)
-		return -ENOSPC;
-	if (dn->dead)
-		return -ESHUTDOWN;
-	list_add_tail(&up->node, &dn->upstreams);
+		err = -ENOSPC;
+	else if (dn->dead)
+		err = -ESHUTDOWN;
+	if (err)
+		goto out;
+	list_add_tail_rcu(&up->node, &dn->upstreams);
 	dn->count++;
-	dn->gen++;
+	WRITE_ONCE(dn->gen, dn->gen + 1);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+/**
+ * dnspool_upstream_remove() - unlist an upstream and close its pools
+ * @dn: the namespace's state
+ * @up: the upstream, held by the caller
+ *
+ * Its queries in flight end with -ESHUTDOWN.  The registry's lock is
+ * dropped before the pools close: queries and requests that find other
+ * upstreams do not wait for it.
+ *
+ * Context: process context, no lock held; sleeps.
+ * Return: 0; -ENOENT, it was removed already.
+ */
+int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up)
+{
+	mutex_lock(&dn->lock);
+	if (up->unlinked) {
+		mutex_unlock(&dn->lock);
+		return -ENOENT;
+	}
+	list_del_rcu(&up->node);
+	up->unlinked = true;
+	dn->count--;
+	WRITE_ONCE(dn->gen, dn->gen + 1);
+	mutex_unlock(&dn->lock);
+
+	dnspool_pool_shutdown(&up->pool);
+	dnspool_pool_shutdown(&up->tcp_pool);
+	dnspool_upstream_put(up);	/* the registry's */
 	return 0;
 }
 
-/* Unlinks @up and closes its pools; dn->lock held (pool shutdown takes no
- * registry lock).
+/*
+ * Removes every upstream; nothing is added afterwards.  No request of the
+ * namespace runs (its exit) or none may begin (module unload, after the
+ * family stopped taking queries; a request running meanwhile that removes
+ * an upstream closes its pools before the family goes).
  */
-void dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up)
-{
-	lockdep_assert_held(&dn->lock);
-	list_del(&up->node);
-	dn->count--;
-	dn->gen++;
-	dnspool_upstream_shutdown(up);
-	dnspool_upstream_put(up);
-}
-
 static void dnspool_net_flush(struct dnspool_net *dn)
 {
-	struct dnspool_upstream *up, *tmp;
+	struct dnspool_upstream *up;
 
 	mutex_lock(&dn->lock);
 	dn->dead = true;
-	list_for_each_entry_safe(up, tmp, &dn->upstreams, node)
-		dnspool_upstream_remove(dn, up);
 	mutex_unlock(&dn->lock);
-	/* Sockets with a file closed by workers are released before the
+	while ((up = dnspool_upstream_get(dn, NULL))) {
+		dnspool_upstream_remove(dn, up);
+		dnspool_upstream_put(up);
+	}
+	/* Sockets with a file closed by works are released before the
 	 * namespace's TCP state goes.
 	 */
 	dnspool_releaser_flush(&dn->releaser);
 }
 
-/*
- * Module unload, before the family goes: every pool of every namespace is
- * closed while in-flight queries can still be answered (with an error).
+/**
+ * dnspool_registry_shutdown() - module unload, before the family goes
+ *
+ * Every pool of every namespace is closed while in-flight queries can
+ * still be answered (with an error).  Namespaces are walked under
+ * net_rwsem, which new namespaces wait for; exiting ones flush their own.
+ *
+ * Context: process context; sleeps.
  */
 void dnspool_registry_shutdown(void)
 {
-	struct dnspool_net *dn;
+	struct net *net;
 
-	mutex_lock(&dnspool_nets_lock);
-	list_for_each_entry(dn, &dnspool_nets, node)
-		dnspool_net_flush(dn);
-	mutex_unlock(&dnspool_nets_lock);
+	down_read(&net_rwsem);
+	for_each_net(net)
+		dnspool_net_flush(dnspool_net(net));
+	up_read(&net_rwsem);
 }
 
 static int __net_init dnspool_net_init(struct net *net)
@@ -216,9 +326,6 @@ static int __net_init dnspool_net_init(struct net *net)
 	INIT_LIST_HEAD(&dn->upstreams);
 	dnspool_limits_net_init(&dn->limits, net);
 	dnspool_releaser_init(&dn->releaser);
-	mutex_lock(&dnspool_nets_lock);
-	list_add(&dn->node, &dnspool_nets);
-	mutex_unlock(&dnspool_nets_lock);
 	return 0;
 }
 
@@ -240,9 +347,6 @@ static void __net_exit dnspool_net_exit(struct net *net)
 	struct dnspool_net *dn = dnspool_net(net);
 
 	dnspool_net_flush(dn);
-	mutex_lock(&dnspool_nets_lock);
-	list_del(&dn->node);
-	mutex_unlock(&dnspool_nets_lock);
 	dnspool_limits_net_exit(&dn->limits);
 	mutex_destroy(&dn->lock);
 }
@@ -255,11 +359,19 @@ static struct pernet_operations dnspool_net_ops = {
 	.size = sizeof(struct dnspool_net),
 };
 
+/**
+ * dnspool_registry_init() - module load: every namespace gets its state
+ *
+ * Return: 0 or a negative errno.
+ */
 int dnspool_registry_init(void)
 {
 	return register_pernet_subsys(&dnspool_net_ops);
 }
 
+/**
+ * dnspool_registry_exit() - module unload: every namespace's state goes
+ */
 void dnspool_registry_exit(void)
 {
 	unregister_pernet_subsys(&dnspool_net_ops);

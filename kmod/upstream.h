@@ -8,7 +8,9 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/socket.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/dnspool.h>
@@ -22,6 +24,19 @@
  */
 #define DNSPOOL_MAX_UPSTREAMS	256
 
+/**
+ * struct dnspool_params - an upstream's pool parameters
+ * @max_conns: connections per pool
+ * @idle_timeout_ms: an idle connection is closed after this
+ * @reap_interval_ms: how often idle connections are looked for
+ * @dial_timeout_ms: a connection that is not open after this fails
+ * @query_timeout_ms: a query not answered after this fails
+ * @rotate_queries: a UDP socket is replaced after this many queries
+ * @rotate_interval_ms: ... or after this long
+ *
+ * Written whole, each with WRITE_ONCE(), under the upstream's lock; the
+ * pools read them with READ_ONCE() (DNSPOOL_PARAM()).
+ */
 struct dnspool_params {
 	u32 max_conns;
 	u32 idle_timeout_ms;
@@ -32,34 +47,59 @@ struct dnspool_params {
 	u32 rotate_interval_ms;
 };
 
+/**
+ * struct dnspool_upstream - a DNS server and the pools of sockets to it
+ * @ref: the registry's reference while it is listed, and one for each
+ *	query and request that uses it
+ * @node: on its namespace's list (RCU), under the namespace's lock
+ * @rcu: frees it after the readers of the list are done
+ * @net: its namespace; no reference: the namespace's exit removes it
+ * @unlinked: taken off the list; under the namespace's lock
+ * @name: its name, fixed once listed
+ * @transport: fixed
+ * @addr: sockaddr_in or sockaddr_in6, port included; fixed
+ * @lock: protects @tls_name and serialises changes to @params
+ * @tls_name: the name its certificate must carry (DoT); the pool reads it
+ *	when it dials
+ * @params: its pool parameters
+ * @pool: its pool, over its own transport
+ * @tcp_pool: for a UDP upstream, the pool for truncated answers and for
+ *	queries that ask for TCP; unused (no ops) otherwise
+ */
 struct dnspool_upstream {
-	struct kref ref;		/* the registry's, each query's */
+	struct kref ref;
 	struct list_head node;
-	struct net *net;		/* no reference: pernet exit ends us */
+	struct rcu_head rcu;
+	struct net *net;
+	bool unlinked;
 	char name[DNSPOOL_NAME_MAX_LEN + 1];
 	enum dnspool_transport transport;
-	/* sockaddr_in or sockaddr_in6, port included */
 	struct sockaddr_storage addr;
-	/* Changed under pool.lock too: the pool reads it when it dials. */
+	spinlock_t lock;		/* see above */
 	char tls_name[DNSPOOL_TLS_NAME_MAX_LEN + 1];
 	struct dnspool_params params;
-	/* The upstream's own transport; and TCP for a udp upstream, for
-	 * truncated answers and queries that ask for it.
-	 */
 	struct dnspool_pool pool;
 	struct dnspool_pool tcp_pool;
 };
 
+/**
+ * struct dnspool_net - dnspool's state in a network namespace
+ * @lock: protects changes to @upstreams, @count, @gen and @dead; held for
+ *	no sleeping work (closing an upstream's pools happens after it)
+ * @upstreams: the registry: its upstreams, in the order they were added;
+ *	read under RCU
+ * @count: how many are listed
+ * @gen: changes with @upstreams, for dumps to tell they were interrupted
+ * @dead: the namespace, or the module, is going: nothing is added
+ * @limits: the namespace's bounds and their use
+ * @releaser: drops socket files that works closed
+ */
 struct dnspool_net {
-	/* Serialises changes; protects @upstreams, @count and the
-	 * configuration of every upstream on the list.
-	 */
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	struct list_head upstreams;
 	unsigned int count;
-	u32 gen;			/* changes with @upstreams, for dumps */
-	bool dead;			/* the namespace is exiting */
-	struct list_head node;		/* dnspool_nets */
+	u32 gen;
+	bool dead;
 	struct dnspool_limits_net limits;
 	struct dnspool_releaser releaser;
 };
@@ -67,14 +107,13 @@ struct dnspool_net {
 struct dnspool_net *dnspool_net(const struct net *net);
 void dnspool_params_init(struct dnspool_params *p);
 u16 dnspool_default_port(enum dnspool_transport transport);
-struct dnspool_upstream *dnspool_upstream_find(struct dnspool_net *dn,
-					       const char *name);
+struct dnspool_upstream *dnspool_upstream_get(struct dnspool_net *dn,
+					      const char *name);
 int dnspool_upstream_insert(struct dnspool_net *dn, struct dnspool_upstream *up);
 struct dnspool_upstream *dnspool_upstream_alloc(struct net *net);
 void dnspool_upstream_start(struct dnspool_upstream *up);
-void dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up);
+int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up);
 void dnspool_upstream_put(struct dnspool_upstream *up);
-void dnspool_upstream_set_tls_name(struct dnspool_upstream *up, const char *name);
 void dnspool_upstream_tls_name(struct dnspool_upstream *up, char *buf, size_t size);
 
 /* DNS over TLS needs the handshake upcall (tlshd) and kernel TLS. */

@@ -10,7 +10,9 @@
 #  - a query's send on a TCP stream, after a write returned and before the
 #    query learns how much went out, past the query's deadline (the query
 #    must stay its sender's until then: a frame left half-written would
-#    corrupt the stream).
+#    corrupt the stream);
+#  - the same completion callback held while its upstream is deleted: the
+#    delete waits for it, and the namespace's other upstreams must not.
 # KASAN on the debug kernel sees any use after free; the log is checked
 # after the test.
 . "$(dirname "$0")/lib.sh"
@@ -35,7 +37,7 @@ fired() { cat $PARAMS/fired; }
 
 ktap_print_header
 [ -f "$DELAY" ] || ktap_skip_all "the delay module is not built (DNSPOOL_RACE_WINDOWS=1)"
-ktap_set_plan 2
+ktap_set_plan 3
 dnspool_load
 upstreams_clear
 tls_env $PORT $DOT
@@ -85,4 +87,32 @@ send_past_deadline() {
 }
 check "a send held past its query's deadline: the query is its sender's until it returns" \
 	send_past_deadline
+
+# A DoT upstream's handshake completes, and its callback is held 8 s after
+# it woke the connection, which meanwhile serves a query.  Deleting the
+# upstream closes the connection, which waits for the callback to return.
+# Queries to another upstream of the namespace are answered meanwhile: the
+# delete holds no lock they need.
+del_does_not_block() {
+	local before del rc
+	"$CTL" upstream add slowdel tls://127.0.0.1:$DOT tls-name $NAME || return 1
+	"$CTL" upstream add other udp://127.0.0.1:$PORT || return 1
+	before=$(fired)
+	echo 8000 >$PARAMS/tls_done_ms
+	"$CTL" query @slowdel a.dnspool.test >/dev/null || return 1
+	[ "$(fired)" = $((before + 1)) ] || { echo "# the delay was not made"; return 1; }
+	"$CTL" upstream del slowdel &
+	del=$!
+	# Let the delete reach the connection's close.
+	sleep 1
+	kill -0 $del 2>/dev/null || { echo "# the delete did not wait"; return 1; }
+	"$CTL" query @other a.dnspool.test >/dev/null || return 1
+	"$CTL" upstream show other >/dev/null || return 1
+	kill -0 $del 2>/dev/null || { echo "# answered only once the delete was done"; return 1; }
+	wait $del
+	rc=$?
+	[ $rc = 0 ] && ! "$CTL" upstream show slowdel >/dev/null 2>&1
+}
+check "an upstream's delete waiting on its connection holds up no other upstream" \
+	del_does_not_block
 ktap_finished

@@ -18,8 +18,8 @@
 #include "dnsmsg.h"
 #include "limits.h"
 #include "pool.h"
-#include "race.h"
 #include "sock.h"
+#include "trace.h"
 #include "upstream.h"
 
 /**
@@ -289,6 +289,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn)
 		if (q->conn == conn && hash_hashed(&q->hnode)) {
 			if (!err) {
 				list_del_init(&q->txnode);
+				trace_dnspool_query_sent(q, 0);
 			} else if (err != -EAGAIN && ops->transport == DNSPOOL_TRANSPORT_UDP) {
 				/* A datagram that could not go out fails its
 				 * query alone.

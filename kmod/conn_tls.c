@@ -41,6 +41,7 @@
 #include "pool.h"
 #include "sock.h"
 #include "race.h"
+#include "trace.h"
 #include "upstream.h"
 
 /* How much longer than the dial's deadline the agent may try. */
@@ -164,6 +165,8 @@ static int dnspool_tls_request_handshake(struct dnspool_conn *conn)
 	tls->requested = true;
 	tls->requested_at = ktime_get();
 	err = tls_client_hello_anon(&args, GFP_KERNEL);
+	if (err != -EAGAIN)
+		trace_dnspool_handshake_start(conn, err);
 	WRITE_ONCE(conn->dial_waits_locally, err == -EAGAIN);
 	if (!err) {
 		tls->submitted = true;
@@ -197,6 +200,7 @@ static int dnspool_tls_handshake_result(struct dnspool_conn *conn)
 	const char *name = conn->pool->up->name;
 
 	tls->requested = false;		/* over, and counted */
+	trace_dnspool_handshake_end(conn, tls->status, tls->took_us);
 	switch (tls->status) {
 	case 0:
 		atomic64_inc(&st->handshakes);

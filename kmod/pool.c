@@ -28,6 +28,7 @@
 #include "dnsmsg.h"
 #include "limits.h"
 #include "pool.h"
+#include "trace.h"
 #include "upstream.h"
 
 struct workqueue_struct *dnspool_wq;
@@ -321,6 +322,7 @@ static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query 
 			} else {
 				atomic64_inc(&pool->stats.conns_opened);
 			}
+			trace_dnspool_conn_open(conn, 0);
 			pr_debug("new connection to %pISpc (%s), %u/%u\n", &pool->up->addr,
 				 dnspool_transport_name(pool->ops->transport), pool->nconns,
 				 DNSPOOL_PARAM(pool, max_conns));
@@ -374,6 +376,7 @@ int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 	atomic64_inc(&pool->stats.queries);
 	q->deadline = jiffies + msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms));
 	err = dnspool_pool_enqueue(pool, q, why);
+	trace_dnspool_query_submit(q, err);
 	if (err)
 		dnspool_pool_count_end(pool, err);
 	return err;
@@ -480,6 +483,7 @@ static void dnspool_pool_gc(struct dnspool_pool *pool)
 		if (pool->ops->stop)
 			pool->ops->stop(conn);
 		atomic64_inc(&pool->stats.conns_closed);
+		trace_dnspool_conn_close(conn, conn->error);
 		dnspool_conn_free(conn);
 	}
 }
@@ -578,6 +582,7 @@ static void dnspool_pool_reap_work(struct work_struct *work)
 		spin_lock(&conn->lock);
 		if (!conn->nqueries && conn->state != DNSPOOL_CONN_DIALING &&
 		    time_after(jiffies, conn->last_used + idle)) {
+			trace_dnspool_conn_reap(conn, 0);
 			dnspool_pool_kill_conn(pool, conn, 0, &orphans);
 			reaped++;
 		}

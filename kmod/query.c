@@ -9,6 +9,7 @@
 #include "dnsmsg.h"
 #include "pool.h"
 #include "query.h"
+#include "trace.h"
 #include "upstream.h"
 
 /**
@@ -105,6 +106,10 @@ void dnspool_query_end(struct dnspool_query *q, int err)
 {
 	struct dnspool_pool *pool = q->pool;
 
+	if (err)
+		trace_dnspool_query_failed(q, err);
+	else
+		trace_dnspool_query_answered(q, 0);
 	dnspool_pool_count_end(pool, err);
 	q->conn = NULL;
 	q->transport = pool->ops->transport;

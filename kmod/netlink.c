@@ -498,7 +498,10 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 	int err = 0;
 
 	rcu_read_lock();
-	cb->seq = READ_ONCE(dn->gen);
+	/* Pairs with dnspool_registry_changed(): the list walked is at
+	 * least as new as the generation read.
+	 */
+	cb->seq = smp_load_acquire(&dn->gen);
 	list_for_each_entry_rcu(up, &dn->upstreams, node) {
 		if (idx++ < cb->args[0])
 			continue;
@@ -778,7 +781,10 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	rcu_read_lock();
-	cb->seq = READ_ONCE(dn->gen);
+	/* Pairs with dnspool_registry_changed(): the list walked is at
+	 * least as new as the generation read.
+	 */
+	cb->seq = smp_load_acquire(&dn->gen);
 	list_for_each_entry_rcu(up, &dn->upstreams, node) {
 		struct dnspool_pool *pools[] = { &up->pool, &up->tcp_pool };
 		long p;

@@ -287,12 +287,13 @@ int dnspool_sock_alloc_file(struct dnspool_conn *conn, const char *name)
  * it, and the last reference may be the handshake agent's.
  *
  * Kernel sockets hold no reference on their namespace, so our last
- * reference must be dropped before the namespace's TCP state goes.  From
- * a kernel thread (a worker, namespace exit) it goes to the namespace's
- * releaser, which namespace exit flushes.  From a task (a request's
- * handler, rmmod), fput() defers the release to the task's return to user
- * space, out of genetlink's locks; the task's own netlink socket keeps the
- * namespace alive until then.  The handshake agent's descriptor, when it
+ * reference must be dropped before the namespace's TCP state goes.  It
+ * goes to the namespace's releaser, whatever the context: out of the
+ * locks of the closer (genetlink's, the registry's), and flushed by the
+ * namespace's exit and by module unload before either goes on.  (fput()
+ * from a task would defer the release to the task's return to user space:
+ * rmmod's, past the exit of a namespace that died meanwhile.)  The
+ * handshake agent's descriptor, when it
  * is the last reference, is released by the agent, which lives in the
  * socket's namespace and so keeps it alive (an agent that moved to another
  * namespace while holding it could make the socket outlive its own: the
@@ -303,6 +304,7 @@ int dnspool_sock_alloc_file(struct dnspool_conn *conn, const char *name)
 void dnspool_sock_close(struct dnspool_conn *conn)
 {
 	struct socket *sock = conn->sock;
+	struct dnspool_releaser *r;
 
 	if (!sock)
 		return;
@@ -313,15 +315,9 @@ void dnspool_sock_close(struct dnspool_conn *conn)
 		sock_release(sock);
 		return;
 	}
-	if (current->flags & PF_KTHREAD) {
-		struct dnspool_releaser *r = &dnspool_net(conn->pool->up->net)->releaser;
-
-		conn->file_ref->file = sock->file;
-		llist_add(&conn->file_ref->node, &r->files);
-		queue_work(dnspool_wq, &r->work);
-	} else {
-		fput(sock->file);
-		kfree(conn->file_ref);
-	}
+	r = &dnspool_net(conn->pool->up->net)->releaser;
+	conn->file_ref->file = sock->file;
+	llist_add(&conn->file_ref->node, &r->files);
+	queue_work(dnspool_wq, &r->work);
 	conn->file_ref = NULL;
 }

@@ -18,10 +18,9 @@ struct dnspool_conn;
  * A socket with a file (DoT) closes when its file's last reference goes,
  * taking the socket inode's lock, under which a netlink socket's release
  * takes genetlink's cb_lock; pools close connections in works that requests
- * (under cb_lock) and namespace exit (under the registry's lock) wait for.
- * lockdep sees one lock class for every socket inode, so kernel threads
- * drop those references from this work alone, which nothing waits for but
- * namespace exit and module unload, holding neither lock.
+ * (under cb_lock) wait for.  lockdep sees one lock class for every socket
+ * inode, so our references are dropped from this work alone, which nothing
+ * waits for but namespace exit and module unload, holding no lock.
  */
 struct dnspool_releaser {
 	struct llist_head files;

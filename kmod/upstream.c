@@ -161,7 +161,8 @@ static void dnspool_upstream_release(struct kref *ref)
 
 /**
  * dnspool_upstream_put() - drop a reference on an upstream
- * @up: the upstream; its pools are shut down when the last goes
+ * @up: the upstream; freed, after an RCU grace period, when the last goes
+ *	(its pools were shut down when it was removed)
  *
  * Context: any context but hard interrupt.
  */
@@ -208,6 +209,20 @@ struct dnspool_upstream *dnspool_upstream_get(struct dnspool_net *dn,
 	return found;
 }
 
+/*
+ * The list changed: a new generation, published after the change (dumps
+ * read it with smp_load_acquire() before they walk the list), never 0,
+ * which netlink's dump check ignores.  dn->lock held.
+ */
+static void dnspool_registry_changed(struct dnspool_net *dn)
+{
+	u32 gen = dn->gen + 1;
+
+	lockdep_assert_held(&dn->lock);
+	/* Pairs with the dumps' smp_load_acquire(). */
+	smp_store_release(&dn->gen, gen ?: 1);
+}
+
 /**
  * dnspool_upstream_insert() - list a new upstream
  * @dn: the namespace's state
@@ -239,7 +254,7 @@ int dnspool_upstream_insert(struct dnspool_net *dn, struct dnspool_upstream *up)
 		goto out;
 	list_add_tail_rcu(&up->node, &dn->upstreams);
 	dn->count++;
-	WRITE_ONCE(dn->gen, dn->gen + 1);
+	dnspool_registry_changed(dn);
 out:
 	mutex_unlock(&dn->lock);
 	return err;
@@ -267,7 +282,7 @@ int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up)
 	list_del_rcu(&up->node);
 	up->unlinked = true;
 	dn->count--;
-	WRITE_ONCE(dn->gen, dn->gen + 1);
+	dnspool_registry_changed(dn);
 	mutex_unlock(&dn->lock);
 
 	dnspool_pool_shutdown(&up->pool);
@@ -299,23 +314,72 @@ static void dnspool_net_flush(struct dnspool_net *dn)
 	dnspool_releaser_flush(&dn->releaser);
 }
 
+/*
+ * References on the namespaces that are up now, in @nets of @max.  Return:
+ * how many; more than @max when @nets was too short (nothing is held then).
+ */
+static unsigned int dnspool_nets_get(struct net **nets, unsigned int max)
+{
+	unsigned int n = 0, i;
+	struct net *net;
+
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		if (n < max && maybe_get_net(net))
+			nets[n] = net;
+		else if (n < max)
+			continue;	/* dying: its exit flushes it */
+		n++;
+	}
+	up_read(&net_rwsem);
+	if (n > max)
+		for (i = 0; i < max; i++)
+			put_net(nets[i]);
+	return n;
+}
+
 /**
  * dnspool_registry_shutdown() - module unload, before the family goes
  *
  * Every pool of every namespace is closed while in-flight queries can
- * still be answered (with an error).  Namespaces are walked under
- * net_rwsem, which new namespaces wait for; exiting ones flush their own.
+ * still be answered (with an error).  The namespaces that are up are held,
+ * then flushed with no lock of the namespace core held: a flush sleeps,
+ * and namespaces come and go meanwhile (a dying one flushes itself).
  *
  * Context: process context; sleeps.
  */
 void dnspool_registry_shutdown(void)
 {
-	struct net *net;
+	unsigned int max = 64, n, i;
+	struct net **nets;
 
-	down_read(&net_rwsem);
-	for_each_net(net)
-		dnspool_net_flush(dnspool_net(net));
-	up_read(&net_rwsem);
+	for (;;) {
+		nets = kvmalloc_array(max, sizeof(*nets), GFP_KERNEL);
+		if (!nets)
+			break;
+		n = dnspool_nets_get(nets, max);
+		if (n <= max)
+			break;
+		kvfree(nets);
+		max = n + 64;
+	}
+	if (!nets) {
+		struct net *net;
+
+		/* No memory for the list: flush under net_rwsem, which holds
+		 * up namespace creation and exit meanwhile.
+		 */
+		down_read(&net_rwsem);
+		for_each_net(net)
+			dnspool_net_flush(dnspool_net(net));
+		up_read(&net_rwsem);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		dnspool_net_flush(dnspool_net(nets[i]));
+		put_net(nets[i]);
+	}
+	kvfree(nets);
 }
 
 static int __net_init dnspool_net_init(struct net *net)
@@ -324,6 +388,7 @@ static int __net_init dnspool_net_init(struct net *net)
 
 	mutex_init(&dn->lock);
 	INIT_LIST_HEAD(&dn->upstreams);
+	dn->gen = 1;
 	dnspool_limits_net_init(&dn->limits, net);
 	dnspool_releaser_init(&dn->releaser);
 	return 0;

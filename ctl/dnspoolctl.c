@@ -21,6 +21,8 @@
 #endif
 
 bool json_output;
+bool json_pretty;
+bool show_details;
 
 static const char usage_text[] =
 	"Usage: dnspoolctl [OPTION]... OBJECT COMMAND [ARG]...\n"
@@ -38,7 +40,9 @@ static const char usage_text[] =
 	"  limits                              bounds on connections and queries, and use\n"
 	"\n"
 	"OPTION:\n"
-	"  -j, --json          print JSON\n"
+	"  -j, --json          print JSON, one line per object\n"
+	"  -p, --pretty        print JSON indented, for people (implies -j)\n"
+	"  -s, --stats         show details: every counter of stats\n"
 	"  -n, --netns NETNS   run in network namespace NETNS (/run/netns/NETNS)\n"
 	"  -h, --help          show this help; OBJECT --help shows its commands\n"
 	"  -V, --version       show the version\n"
@@ -89,6 +93,17 @@ bool is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
+/* Prints @obj on stdout, as -j or -p ask, and frees it. */
+int dp_json_print(json_object *obj)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		    (json_pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN);
+	int ret = printf("%s\n", json_object_to_json_string_ext(obj, flags)) < 0;
+
+	json_object_put(obj);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
 /* As `ip -n NETNS`: enter the namespace that `ip netns add` named. */
 static int enter_netns(const char *name)
 {
@@ -116,6 +131,8 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "stats", no_argument, NULL, 's' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -125,10 +142,17 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	/* '+': options end at the object, whose own arguments follow. */
-	while ((c = getopt_long(argc, argv, "+jn:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpsn:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json_output = true;
+			break;
+		case 'p':
+			json_output = true;
+			json_pretty = true;
+			break;
+		case 's':
+			show_details = true;
 			break;
 		case 'n':
 			netns = optarg;

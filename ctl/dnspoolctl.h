@@ -3,16 +3,20 @@
 #define DNSPOOLCTL_H
 
 #include <stdbool.h>
+#include <json-c/json.h>
 
 /* Exit codes, as the man page documents them. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 extern bool json_output;
+extern bool json_pretty;
+extern bool show_details;
 
 void dp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dp_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dp_usage_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool is_help(const char *arg);
+int dp_json_print(json_object *obj);
 
 int cmd_upstream(int argc, char **argv);
 int cmd_query(int argc, char **argv);

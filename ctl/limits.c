@@ -43,8 +43,7 @@ static int on_limits(struct nlmsghdr *nlh, void *arg)
 		for (i = 0; i < N_FIELDS; i++)
 			if (tb[fields[i].attr])
 				json_object_object_add(o, fields[i].key, json_object_new_int64(v[i]));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		dp_json_print(o);
 		return NL_OK;
 	}
 	printf("namespace: connections %u/%u", v[0], v[1]);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -329,12 +330,16 @@ static void print_single(struct pending *p, struct outcome *o, void *arg)
 		return;
 	}
 	if (json_output) {
-		json_object *obj = answer_json(pkt, o);
-
-		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(obj);
+		dp_json_print(answer_json(pkt, o));
 	} else {
+		struct timeval now;
+
+		/* As dig says them: when the answer came, and how long it
+		 * took (rounded up: an answer takes no less than its RTT).
+		 */
+		gettimeofday(&now, NULL);
+		ldns_pkt_set_timestamp(pkt, now);
+		ldns_pkt_set_querytime(pkt, (o->rtt_us + 999) / 1000);
 		ldns_pkt_print(stdout, pkt);
 		printf(";; UPSTREAM: %s (%s)\n;; RTT: %u us\n;; REUSED: %s\n", o->upstream,
 		       transport_name(o->transport), o->rtt_us, o->reused ? "yes" : "no");
@@ -505,8 +510,7 @@ static int query_batch(const struct query_opts *o, const char *path, unsigned in
 		json_object_object_add(obj, "qps", json_object_new_double(elapsed > 0 ? n / elapsed : 0));
 		json_object_object_add(obj, "p50_us", json_object_new_int64(p50 * 1e6));
 		json_object_object_add(obj, "p99_us", json_object_new_int64(p99 * 1e6));
-		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY));
-		json_object_put(obj);
+		dp_json_print(obj);
 	} else {
 		printf("sent %lu answered %lu local-errors %lu upstream-errors %lu refused %lu elapsed %.3fs qps %.0f p50 %.0fus p99 %.0fus\n",
 		       sum.sent, sum.answered, sum.local, sum.upstream, sum.refused, elapsed,
@@ -546,7 +550,7 @@ int cmd_query(int argc, char **argv)
 		} else if (!strcmp(a, "--raw") || !strcmp(a, "--batch") ||
 			   !strcmp(a, "--concurrency")) {
 			if (i + 1 == argc)
-				return dp_usage_err("query: %s needs a value", a);
+				return dp_usage_exit("query: %s needs a value", a);
 			if (!strcmp(a, "--raw"))
 				raw = argv[++i];
 			else if (!strcmp(a, "--batch"))

@@ -10,34 +10,34 @@
 #include "dnspoolctl.h"
 #include "nl.h"
 
-/* The counters, by their JSON names; the text table shows the first few. */
+/* The counters, by their JSON names and their words under -s. */
 static const struct {
 	const char *key;
-	const char *column;
+	const char *words;
 	int attr;
 } counters[] = {
-	{ "queries", "QUERIES", DNSPOOL_A_POOL_QUERIES },
-	{ "answers", "ANSWERS", DNSPOOL_A_POOL_ANSWERS },
-	{ "timeouts", "TIMEOUTS", DNSPOOL_A_POOL_TIMEOUTS },
-	{ "local_errors", "LOCAL-ERR", DNSPOOL_A_POOL_LOCAL_ERRORS },
-	{ "upstream_errors", "UPSTREAM-ERR", DNSPOOL_A_POOL_UPSTREAM_ERRORS },
-	{ "mismatched", "MISMATCHED", DNSPOOL_A_POOL_MISMATCHED },
-	{ "conns_opened", "OPENED", DNSPOOL_A_POOL_CONNS_OPENED },
-	{ "reuses", "REUSES", DNSPOOL_A_POOL_REUSES },
-	{ "malformed", NULL, DNSPOOL_A_POOL_MALFORMED },
-	{ "truncated_retries", NULL, DNSPOOL_A_POOL_TRUNCATED_RETRIES },
-	{ "retries", NULL, DNSPOOL_A_POOL_RETRIES },
-	{ "conns_closed", NULL, DNSPOOL_A_POOL_CONNS_CLOSED },
-	{ "conns_reaped", NULL, DNSPOOL_A_POOL_CONNS_REAPED },
-	{ "rotations", NULL, DNSPOOL_A_POOL_ROTATIONS },
-	{ "dial_failures", NULL, DNSPOOL_A_POOL_DIAL_FAILURES },
+	{ "queries", "queries", DNSPOOL_A_POOL_QUERIES },
+	{ "answers", "answers", DNSPOOL_A_POOL_ANSWERS },
+	{ "timeouts", "timeouts", DNSPOOL_A_POOL_TIMEOUTS },
+	{ "local_errors", "local-errors", DNSPOOL_A_POOL_LOCAL_ERRORS },
+	{ "upstream_errors", "upstream-errors", DNSPOOL_A_POOL_UPSTREAM_ERRORS },
+	{ "mismatched", "mismatched", DNSPOOL_A_POOL_MISMATCHED },
+	{ "malformed", "malformed", DNSPOOL_A_POOL_MALFORMED },
+	{ "truncated_retries", "truncated-retries", DNSPOOL_A_POOL_TRUNCATED_RETRIES },
+	{ "retries", "retries", DNSPOOL_A_POOL_RETRIES },
+	{ "undelivered", "undelivered", DNSPOOL_A_POOL_UNDELIVERED },
+	{ "conns_opened", "opened", DNSPOOL_A_POOL_CONNS_OPENED },
+	{ "conns_closed", "closed", DNSPOOL_A_POOL_CONNS_CLOSED },
+	{ "conns_reaped", "reaped", DNSPOOL_A_POOL_CONNS_REAPED },
+	{ "rotations", "rotated", DNSPOOL_A_POOL_ROTATIONS },
+	{ "reuses", "reuses", DNSPOOL_A_POOL_REUSES },
+	{ "dial_failures", "dial-failures", DNSPOOL_A_POOL_DIAL_FAILURES },
 	{ "handshakes", NULL, DNSPOOL_A_POOL_HANDSHAKES },
 	{ "handshake_failures_agent", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_AGENT },
 	{ "handshake_failures_timeout", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_TIMEOUT },
 	{ "handshake_failures_cert", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_CERT },
 	{ "handshake_failures_other", NULL, DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER },
 	{ "handshake_time_us", NULL, DNSPOOL_A_POOL_HANDSHAKE_TIME_US },
-	{ "undelivered", NULL, DNSPOOL_A_POOL_UNDELIVERED },
 };
 
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
@@ -81,13 +81,33 @@ static void address(struct nlattr **tb, char *buf, size_t len)
 	}
 }
 
+/* Under -s, the counters under the pool's row, wrapped as ip -s does. */
+static void print_counters(struct nlattr **tb)
+{
+	int col = 0;
+	size_t i;
+
+	for (i = 0; i < N_COUNTERS && counters[i].words; i++) {
+		char item[64];
+		int n = snprintf(item, sizeof(item), "%s %llu", counters[i].words,
+				 (unsigned long long)get_uint(tb[counters[i].attr]));
+
+		if (col && col + 2 + n > 100) {
+			putchar('\n');
+			col = 0;
+		}
+		col += printf("%s%s", col ? "  " : "    ", item);
+	}
+	putchar('\n');
+}
+
 /* A tls pool's handshakes, on a line of their own under its row. */
 static void print_handshakes(struct nlattr **tb)
 {
 	uint64_t done = get_uint(tb[DNSPOOL_A_POOL_HANDSHAKES]);
 	uint64_t us = get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_TIME_US]);
 
-	printf("  tls handshakes %llu, mean %.1f ms; failed: no agent %llu, timeout %llu, certificate %llu, other %llu\n",
+	printf("    tls handshakes %llu, mean %.1f ms; failed: no agent %llu, timeout %llu, certificate %llu, other %llu\n",
 	       (unsigned long long)done, done ? us / 1000.0 / done : 0.0,
 	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_AGENT]),
 	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_TIMEOUT]),
@@ -100,11 +120,14 @@ struct table {
 	bool header_done;
 };
 
+/* The table's columns: 96 wide. */
+#define ROW_FMT "%-16.16s %-4s %-22.22s %11s %8s %10s %10s %8s\n"
+
 static int on_pool(struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[DNSPOOL_A_POOL_MAX + 1];
 	struct table *t = arg;
-	char addr[64] = "", dur[32];
+	char addr[64] = "", dur[32], conns[40], inflight[16], queries[24], answers[24], failed[24];
 	size_t i;
 
 	if (dp_parse(nlh, tb, DNSPOOL_A_POOL_MAX) < 0 || !tb[DNSPOOL_A_POOL_UPSTREAM])
@@ -128,24 +151,28 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 		return NL_OK;
 	}
 	if (!t->header_done) {
-		printf("%-16s %-4s %-24s %6s %5s %4s %6s %8s", "UPSTREAM", "NET", "ADDRESS",
-		       "ACTIVE", "TOTAL", "MAX", "IDLE", "INFLIGHT");
-		for (i = 0; i < N_COUNTERS && counters[i].column; i++)
-			printf(" %*s", (int)strlen(counters[i].column) < 8 ? 8 :
-			       (int)strlen(counters[i].column), counters[i].column);
-		putchar('\n');
+		printf(ROW_FMT, "UPSTREAM", "NET", "ADDRESS", "ACT/TOT/MAX", "INFLIGHT",
+		       "QUERIES", "ANSWERS", "FAILED");
 		t->header_done = true;
 	}
+	snprintf(conns, sizeof(conns), "%u/%u/%u", get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS),
+		 get_u32(tb, DNSPOOL_A_POOL_TOTAL_CONNS), get_u32(tb, DNSPOOL_A_POOL_MAX_CONNS));
+	snprintf(inflight, sizeof(inflight), "%u", get_u32(tb, DNSPOOL_A_POOL_INFLIGHT));
+	snprintf(queries, sizeof(queries), "%llu",
+		 (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_QUERIES]));
+	snprintf(answers, sizeof(answers), "%llu",
+		 (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_ANSWERS]));
+	snprintf(failed, sizeof(failed), "%llu",
+		 (unsigned long long)(get_uint(tb[DNSPOOL_A_POOL_LOCAL_ERRORS]) +
+				      get_uint(tb[DNSPOOL_A_POOL_UPSTREAM_ERRORS])));
+	printf(ROW_FMT, nla_get_string(tb[DNSPOOL_A_POOL_UPSTREAM]),
+	       transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT)), addr, conns, inflight,
+	       queries, answers, failed);
+	if (!show_details)
+		return NL_OK;
 	format_duration_ms(get_u32(tb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS), dur, sizeof(dur));
-	printf("%-16s %-4s %-24s %6u %5u %4u %6s %8u", nla_get_string(tb[DNSPOOL_A_POOL_UPSTREAM]),
-	       transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT)), addr,
-	       get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS), get_u32(tb, DNSPOOL_A_POOL_TOTAL_CONNS),
-	       get_u32(tb, DNSPOOL_A_POOL_MAX_CONNS), dur, get_u32(tb, DNSPOOL_A_POOL_INFLIGHT));
-	for (i = 0; i < N_COUNTERS && counters[i].column; i++)
-		printf(" %*llu", (int)strlen(counters[i].column) < 8 ? 8 :
-		       (int)strlen(counters[i].column),
-		       (unsigned long long)get_uint(tb[counters[i].attr]));
-	putchar('\n');
+	printf("    idle-timeout %s  peak-conns %u\n", dur, get_u32(tb, DNSPOOL_A_POOL_PEAK_CONNS));
+	print_counters(tb);
 	if (get_u32(tb, DNSPOOL_A_POOL_TRANSPORT) == DNSPOOL_TRANSPORT_TLS)
 		print_handshakes(tb);
 	return NL_OK;
@@ -154,13 +181,15 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 int cmd_stats(int argc, char **argv)
 {
 	struct table t = { .list = json_output ? json_object_new_array() : NULL };
+	json_object *obj;
 	struct nl_msg *msg;
 	int ret;
 
 	if (argc && is_help(argv[0])) {
-		printf("Usage: dnspoolctl [-j] [-n NETNS] stats [NAME]\n"
-		       "The pools of every upstream, or of NAME, with their connections and counters;\n"
-		       "without NAME, then the namespace's bounds and their use (as limits does).\n");
+		printf("Usage: dnspoolctl [-j|-p] [-s] [-n NETNS] stats [NAME]\n"
+		       "The pools of every upstream, or of NAME, with their connections and main\n"
+		       "counters (-s: every counter); without NAME, then the namespace's bounds and\n"
+		       "their use (as limits does).  -j prints {\"pools\": [...]}.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)
@@ -174,9 +203,16 @@ int cmd_stats(int argc, char **argv)
 	/* The text form ends with the bounds; JSON has them from limits. */
 	if (!t.list && !argc && ret == EXIT_OK && print_limits())
 		ret = EXIT_FAIL;
-	if (t.list && ret == EXIT_OK)
-		printf("%s\n", json_object_to_json_string_ext(t.list, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(t.list);
-	return ret;
+	if (!t.list)
+		return ret;
+	if (ret != EXIT_OK) {
+		json_object_put(t.list);
+		return ret;
+	}
+	/* An object of lists, one per kind of thing, so that more kinds
+	 * can join without breaking readers.
+	 */
+	obj = json_object_new_object();
+	json_object_object_add(obj, "pools", t.list);
+	return dp_json_print(obj);
 }

@@ -261,8 +261,7 @@ static int upstream_show(int argc, char **argv)
 		nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]);
 	ret = run(msg, on_upstream, list);
 	if (list && ret == EXIT_OK)
-		printf("%s\n", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		return dp_json_print(list);
 	json_object_put(list);
 	return ret;
 }

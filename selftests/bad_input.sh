@@ -27,7 +27,7 @@ reject() {
 long=$(printf 'n%.0s' $(seq 64))
 
 ktap_print_header
-ktap_set_plan 29
+ktap_set_plan 30
 dnspool_load
 upstreams_clear
 "$CTL" upstream add a udp://192.0.2.1 || ktap_exit_fail_msg "cannot add the first upstream"
@@ -61,6 +61,18 @@ reject "tls-name label over 63 characters (kernel)" "tls-name must be a host nam
 reject "set of an unknown upstream (kernel)" "name 'nope': no upstream of this name" upstream set nope max-conns 2
 reject "del of an unknown upstream (kernel)" "name 'nope': no upstream of this name" upstream del nope
 reject "missing URI" "upstream add: needs NAME and URI" upstream add x
+
+# An option without its value is bad usage: exit 2, as documented.
+value_missing() {
+	local a rc
+	for a in --raw --batch --concurrency; do
+		"$CTL" query @a $a >/dev/null 2>/tmp/usage.err
+		rc=$?
+		[ $rc = 2 ] && grep -q "query: $a needs a value" /tmp/usage.err ||
+			{ echo "# query $a: exit $rc: $(cat /tmp/usage.err)"; return 1; }
+	done
+}
+check "query --raw, --batch, --concurrency without a value: bad usage, exit 2" value_missing
 
 limit() {
 	ynl_bulk add l 3 256 || return 1

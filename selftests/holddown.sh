@@ -20,7 +20,7 @@ UNBOUND=
 cleanup() { kill $PIDS $UNBOUND 2>/dev/null; }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
+stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
 ynl() { python3 "$YNL_DIR/cli.py" --spec "$SPEC" --schema "$SCHEMA" --output-json "$@"; }
 # a.dnspool.test A, in hex, for the YNL CLI
 QUERY_HEX=12340100000100000000000001610764 QUERY_HEX+=6e73706f6f6c04746573740000010001

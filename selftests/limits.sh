@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
+stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
 limit_of() { "$CTL" -j limits | jq ".$1"; }
 
 # A UDP socket on port $1 that is never read, in the current namespace.
@@ -102,7 +102,7 @@ userns_conns() {
 		read -r -t 30 _ <\$d/ready
 		$CTL upstream add u udp://127.0.0.1:5362 max-conns 50 || exit 1
 		$CTL -j query @u --batch "$TMP/names" --concurrency 100 >/dev/null 2>&1
-		$CTL -j stats u | jq -c '.[0] | {answers, peak_conns, conns_opened}'
+		$CTL -j stats u | jq -c '.pools[0] | {answers, peak_conns, conns_opened}'
 		$CTL -j limits | jq -c .
 		kill %1
 	EOF
@@ -173,7 +173,7 @@ owner_conns() {
 			$CTL upstream add s udp://127.0.0.1:5364 timeout 2s
 			$CTL -j query @s --batch "$TMP/names" --concurrency 300 >/dev/null 2>&1 &
 			sleep 1
-			$CTL -j stats s | jq -c ".[0] | {peak_conns}"
+			$CTL -j stats s | jq -c ".pools[0] | {peak_conns}"
 			$CTL -j limits | jq -c .
 			wait %2; kill %1'
 		wait %2

@@ -11,7 +11,7 @@ cleanup() { [ -n "$UNBOUND" ] && kill "$UNBOUND" 2>/dev/null; }
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 dnspool_load
 upstreams_clear
 UNBOUND=$(start_unbound 127.0.0.1 $PORT) || ktap_exit_fail_msg "no unbound"
@@ -52,10 +52,22 @@ dig_like() {
 	local out
 	out=$("$CTL" query @t mx.dnspool.test MX) || return 1
 	grep -q "ANSWER SECTION" <<<"$out" && grep -q "mx.dnspool.test.*MX.*10 a.dnspool.test." <<<"$out" &&
-	grep -q ";; UPSTREAM: t (tcp)" <<<"$out" && grep -q ";; RTT: [0-9]* us" <<<"$out" ||
+	grep -q ";; UPSTREAM: t (tcp)" <<<"$out" && grep -q ";; RTT: [0-9]* us" <<<"$out" &&
+	# The answer's time, rounded up to dig's milliseconds, and this year.
+	grep -qE ";; Query time: [1-9][0-9]* msec" <<<"$out" &&
+	grep -q ";; WHEN: .* $(date +%Y)" <<<"$out" ||
 		{ echo "$out" | sed 's/^/# /'; return 1; }
 }
-check "text answer reads like dig" dig_like
+check "text answer reads like dig, with its time and date" dig_like
+
+# -j: one line per object, for scripts; -p: indented, the same JSON.
+json_forms() {
+	local j p
+	j=$("$CTL" -j upstream show u) && p=$("$CTL" -p upstream show u) || return 1
+	[ "$(wc -l <<<"$j")" = 1 ] && [ "$(wc -l <<<"$p")" -gt 5 ] &&
+	[ "$(jq -S . <<<"$j")" = "$(jq -S . <<<"$p")" ] || { echo "# -j: $j"; echo "# -p: $p"; return 1; }
+}
+check "-j prints compact JSON, -p the same indented" json_forms
 
 force_tcp() {
 	[ "$("$CTL" -j query @u a.dnspool.test A +tcp | jq -r .transport)" = tcp ]
@@ -64,9 +76,9 @@ check "+tcp sends a udp upstream's query over TCP" force_tcp
 
 truncated() {
 	local before after out
-	before=$("$CTL" -j stats u | jq '.[] | select(.network == "udp") | .truncated_retries')
+	before=$("$CTL" -j stats u | jq '.pools[] | select(.network == "udp") | .truncated_retries')
 	out=$("$CTL" -j query @u big.dnspool.test TXT) || return 1
-	after=$("$CTL" -j stats u | jq '.[] | select(.network == "udp") | .truncated_retries')
+	after=$("$CTL" -j stats u | jq '.pools[] | select(.network == "udp") | .truncated_retries')
 	[ "$(jq -r .transport <<<"$out")" = tcp ] && [ "$(jq '.answers | length' <<<"$out")" = 12 ] &&
 	[ "$after" = $((before + 1)) ] || { echo "# $out; retries $before -> $after"; return 1; }
 	[ "$(jq -r '.answers[].data' <<<"$out" | sort)" = "$(direct big.dnspool.test TXT +tcp)" ]
@@ -97,7 +109,7 @@ check "--batch: 500 queries, 200 in flight, all answered" batch
 stats_keys() {
 	local out
 	out=$("$CTL" -j stats) || return 1
-	jq -e 'length == 3 and all(.[]; has("name") and has("address") and has("network") and
+	jq -e '.pools | length == 3 and all(.[]; has("name") and has("address") and has("network") and
 	       has("active_count") and has("total_count") and has("max_connections") and
 	       has("idle_timeout_ms") and has("queries") and has("answers") and has("timeouts") and
 	       has("local_errors") and has("upstream_errors") and has("mismatched") and
@@ -106,9 +118,20 @@ stats_keys() {
 	       (.[] | select(.name == "t") | .answers >= 505 and .conns_opened >= 1 and
 	        .conns_opened <= 10 and .max_connections == 10 and .idle_timeout_ms == 300000)' \
 		<<<"$out" >/dev/null || { echo "$out" | sed 's/^/# /'; return 1; }
-	"$CTL" stats | sed 's/^/# /'
+	# The table fits 100 columns; -s adds every counter under each row.
+	out=$("$CTL" stats) || return 1
+	echo "$out" | sed 's/^/# /'
+	[ "$(awk '{ if (length > m) m = length } END { print m }' <<<"$out")" -le 100 ] || return 1
+	grep -qE '^t +tcp +127\.0\.0\.1:[0-9]+ +[0-9]+/[0-9]+/10 ' <<<"$out" || return 1
+	out=$("$CTL" -s stats t) || return 1
+	grep -qE '^    idle-timeout 5m +peak-conns [0-9]+$' <<<"$out" &&
+	grep -qE '^    queries [0-9]+  answers [0-9]+  timeouts 0 ' <<<"$out" &&
+	grep -qE 'reuses [0-9]+' <<<"$out" &&
+	[ "$(awk '{ if (length > m) m = length } END { print m }' <<<"$out")" -le 100 ] ||
+		{ echo "$out" | sed 's/^/# /'; return 1; }
 }
-check "stats: one object per pool, the seed's keys and the counters" stats_keys
+check "stats: {pools: [...]} with the seed's keys; a table within 100 columns, -s for all" \
+	stats_keys
 "$CTL" upstream del u
 "$CTL" upstream del t
 ktap_finished

@@ -17,7 +17,7 @@ TLSHD=
 cleanup() { kill $PIDS $UNBOUND $TLSHD 2>/dev/null; }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
+stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
 
 ktap_print_header
 ktap_set_plan 15
@@ -54,7 +54,7 @@ one_handshake() {
 	"$CTL" upstream add many tls://127.0.0.1:$DOT tls-name $NAME max-conns 1 || return 1
 	out=$("$CTL" -j query @many --batch "$f" --concurrency 300) || { echo "# $out"; return 1; }
 	rm -f "$f"
-	"$CTL" -j stats many | jq -c '.[0] | {answers, handshakes, conns_opened, reuses, peak_conns}' |
+	"$CTL" -j stats many | jq -c '.pools[0] | {answers, handshakes, conns_opened, reuses, peak_conns}' |
 		sed 's/^/# /'
 	jq -e '.answered == 300' <<<"$out" >/dev/null &&
 	[ "$(stat_of many handshakes)" = 1 ] && [ "$(stat_of many conns_opened)" = 1 ] &&
@@ -108,7 +108,7 @@ wrong_name() {
 	echo "# $(jq -c . <<<"$out")"
 	jq -e '.upstream_errors == 1 and .refused == 2' <<<"$out" >/dev/null &&
 	grep -q "w: TLS certificate rejected.*(upstream error)" /tmp/w.err || { cat /tmp/w.err; return 1; }
-	out=$("$CTL" -j stats w | jq -c '.[0] | {handshake_failures_cert, handshakes, total_count, upstream_errors}')
+	out=$("$CTL" -j stats w | jq -c '.pools[0] | {handshake_failures_cert, handshakes, total_count, upstream_errors}')
 	echo "# $out"
 	[ "$out" = '{"handshake_failures_cert":1,"handshakes":0,"total_count":0,"upstream_errors":3}' ]
 }
@@ -151,7 +151,7 @@ close_notify() {
 	f=$(names_file 8 n)
 	out=$("$CTL" -j query @cn --batch "$f" --concurrency 8) || { echo "# $out"; return 1; }
 	rm -f "$f"
-	"$CTL" -j stats cn | jq -c '.[0] | {answers, retries, handshakes, conns_closed}' | sed 's/^/# /'
+	"$CTL" -j stats cn | jq -c '.pools[0] | {answers, retries, handshakes, conns_closed}' | sed 's/^/# /'
 	# 5 answered, close_notify; the other 3 retried on a new connection.
 	jq -e '.answered == 8' <<<"$out" >/dev/null && [ "$(stat_of cn retries)" = 3 ] &&
 	[ "$(stat_of cn handshakes)" = 2 ]
@@ -199,8 +199,8 @@ check "unbound restarted: the next query gets a new session" restart
 
 stats_text() {
 	local out
-	out=$("$CTL" stats many) || return 1
-	grep -qE "^  tls handshakes 1, mean [0-9.]+ ms; failed: no agent 0, timeout 0, certificate 0, other 0" <<<"$out" ||
+	out=$("$CTL" -s stats many) || return 1
+	grep -qE "^    tls handshakes 1, mean [0-9.]+ ms; failed: no agent 0, timeout 0, certificate 0, other 0" <<<"$out" ||
 		{ echo "$out" | sed 's/^/# /'; return 1; }
 }
 check "stats shows a tls pool's handshakes" stats_text

@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".[0].$2"; }
+stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
 
 # Waits (10 s at most) until the process $1 exits; its status is $?, 255
 # when it did not end.
@@ -68,7 +68,7 @@ handshake_timeout() {
 		return 1
 	expect_error "slow: Connection timed out \(upstream error\)" "$CTL" query @slow a.dnspool.test ||
 		return 1
-	out=$("$CTL" -j stats slow | jq -c '.[0] | {handshake_failures_timeout, dial_failures, total_count}')
+	out=$("$CTL" -j stats slow | jq -c '.pools[0] | {handshake_failures_timeout, dial_failures, total_count}')
 	echo "# $out"
 	[ "$out" = '{"handshake_failures_timeout":1,"dial_failures":1,"total_count":0}' ]
 }
@@ -124,7 +124,7 @@ netns_in_handshake() {
 	"$CTL" -n hs upstream add x tls://127.0.0.1:$SILENT tls-name $NAME || return 1
 	query_bg x hs
 	sleep 1
-	n=$("$CTL" -n hs -j stats x | jq '.[0].total_count')
+	n=$("$CTL" -n hs -j stats x | jq '.pools[0].total_count')
 	[ "$n" = 1 ] || { echo "# $n connections, expected one in its handshake"; return 1; }
 	netns_kill hs
 }

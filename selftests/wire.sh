@@ -11,7 +11,7 @@ PIDS=
 cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".[] | select(.network == \"${3:-tcp}\") | .$2"; }
+stat_of() { "$CTL" -j stats "$1" | jq ".pools[] | select(.network == \"${3:-tcp}\") | .$2"; }
 
 ktap_print_header
 ktap_set_plan 7
@@ -104,7 +104,7 @@ ports_exhausted() {
 	rc=$?
 	rm -f "$f"
 	local_errors=$(jq .local_errors <<<"$out")
-	"$CTL" -n tight -j stats | jq -c '.[0] | {answers, local_errors, upstream_errors, dial_failures}' | sed 's/^/# /'
+	"$CTL" -n tight -j stats | jq -c '.pools[0] | {answers, local_errors, upstream_errors, dial_failures}' | sed 's/^/# /'
 	ip netns del tight
 	[ "$local_errors" -ge 1 ] && [ "$(jq .upstream_errors <<<"$out")" = 0 ]
 }

@@ -30,7 +30,7 @@ echo "# $N queries for A records, $W in flight, against unbound on loopback; ker
 per=$("$BENCH" udp-per-query 127.0.0.1 5301 "$names" "$W")
 pool=$("$BENCH" udp-pool 127.0.0.1 5301 "$names" "$W" 10)
 dp=$("$CTL" -j query @bench --batch "$names" --concurrency "$W" | jq -c .)
-dp_socks=$("$CTL" -j stats bench | jq '[.[] | .conns_opened + .rotations] | add')
+dp_socks=$("$CTL" -j stats bench | jq '[.pools[] | .conns_opened + .rotations] | add')
 dp=$(jq -c --argjson s "$dp_socks" '. + {sockets: $s, ports: $s}' <<<"$dp")
 
 row() {
@@ -70,7 +70,7 @@ rtt_us() { "$CTL" -j query "@$1" a.dnspool.test | jq .rtt_us; }
 for i in $(seq 20); do
 	"$CTL" upstream add "fresh$i" tls://127.0.0.1:8853 tls-name "$TLS_NAME"
 	rtt=$(rtt_us "fresh$i")
-	hs=$("$CTL" -j stats "fresh$i" | jq '.[0].handshake_time_us')
+	hs=$("$CTL" -j stats "fresh$i" | jq '.pools[0].handshake_time_us')
 	echo $((hs + rtt)) >>"$names.new"
 	rtt_us bench-tls >>"$names.reused"
 	"$CTL" upstream del "fresh$i"

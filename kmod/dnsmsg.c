@@ -66,11 +66,17 @@ static u8 dnsmsg_ascii_lower(u8 c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
-/*
- * Length of the question section of a message holding exactly one
- * question whose name is not compressed, from the end of the header;
- * @name_len gets the length of its name.  -EINVAL when the message is not
- * such a message.
+/**
+ * dnsmsg_question_len() - the length of a message's question section
+ * @msg: the message
+ * @len: its length
+ * @name_len: set to the length of the question's name
+ *
+ * The message must hold exactly one question, whose name is not
+ * compressed; the section is measured from the end of the header.
+ *
+ * Return: the section's length, or -EINVAL when the message is not such
+ * a message.
  */
 int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len)
 {
@@ -174,10 +180,16 @@ bad_rr:
 	return -EINVAL;
 }
 
-/*
- * Does @answer carry the question of @query: the same name, ignoring ASCII
- * case, the same type and class?  @qlen and @name_len are what
- * dnsmsg_question_len() said of the query.
+/**
+ * dnsmsg_question_matches() - does an answer carry a query's question?
+ * @query: the query
+ * @qlen: its question section's length, as dnsmsg_question_len() said
+ * @name_len: its question's name's length, likewise
+ * @answer: the answer
+ * @alen: its length (perhaps only of its head)
+ *
+ * Return: true when the answer's question has the same name, ignoring
+ * ASCII case, the same type and the same class.
  */
 bool dnsmsg_question_matches(const u8 *query, size_t qlen, size_t name_len,
 			     const u8 *answer, size_t alen)

@@ -4,6 +4,7 @@
  * Policies and the ops table are generated from the YNL spec into
  * netlink-gen.c; the handlers here turn requests into registry calls.
  */
+#include <linux/completion.h>
 #include <linux/ctype.h>
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -483,11 +484,19 @@ int dnspool_nl_upstream_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/*
- * cb->args[0]: how many upstreams earlier rounds of the dump sent.  An
- * upstream added or deleted between rounds shifts that count: the dump is
- * then flagged NLM_F_DUMP_INTR (the registry's generation changed), and the
- * reader knows to ask again.
+/**
+ * dnspool_nl_upstream_get_dumpit() - UPSTREAM_GET dump: every upstream
+ * @skb: the reply being filled
+ * @cb: the dump's state: cb->args[0] counts the upstreams earlier rounds
+ *	sent
+ *
+ * An upstream added or deleted between rounds shifts that count: the dump
+ * is then flagged NLM_F_DUMP_INTR (the registry's generation changed), and
+ * the reader knows to ask again.
+ *
+ * Context: process context; the registry is read under RCU.
+ * Return: the reply's length while more is to come, 0 at the end, or a
+ * negative errno.
  */
 int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb)
@@ -519,6 +528,20 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 	return err == -EMSGSIZE ? skb->len : err;
 }
 
+/*
+ * How a query's answer goes back.  Without NLM_F_ACK it is a message of
+ * its own, sent when the query ends (ASYNC).  With it, the request waits
+ * for the end (WAITING), and the answer is its reply, before the ack
+ * (ENDED); a request that stops waiting (a signal) leaves the query to end
+ * unseen (ABANDONED).
+ */
+enum dnspool_nl_mode {
+	DNSPOOL_NL_ASYNC,
+	DNSPOOL_NL_WAITING,
+	DNSPOOL_NL_ENDED,
+	DNSPOOL_NL_ABANDONED,
+};
+
 /* A query from a netlink socket, and where its answer goes. */
 struct dnspool_nl_query {
 	struct dnspool_query q;		/* first: the pool frees it whole */
@@ -527,6 +550,9 @@ struct dnspool_nl_query {
 	u32 portid;
 	u32 seq;
 	struct dnspool_inflight charge;	/* against the requester's bounds */
+	int mode;			/* enum dnspool_nl_mode, cmpxchg()ed */
+	int err;			/* the outcome, for a waiting request */
+	struct completion ended;	/* for a waiting request */
 };
 
 /* Set at unload: no new query; the pools close before the family goes. */
@@ -591,6 +617,16 @@ static void dnspool_nl_query_done(struct dnspool_query *q, int err)
 	struct sk_buff *skb;
 
 	dnspool_inflight_uncharge(&nq->charge);
+	if (READ_ONCE(nq->mode) != DNSPOOL_NL_ASYNC) {
+		/* The request waits: it sends the answer, as its reply.  Or
+		 * it gave up, and nobody reads this answer.
+		 */
+		nq->err = err;
+		if (cmpxchg(&nq->mode, DNSPOOL_NL_WAITING, DNSPOOL_NL_ENDED) ==
+		    DNSPOOL_NL_WAITING)
+			complete(&nq->ended);
+		goto out;
+	}
 	if (sock_flag(sk, SOCK_DEAD))
 		goto out;
 	/* A netlink attribute holds less than 64 KiB. */
@@ -626,6 +662,53 @@ static int dnspool_nl_charge(struct genl_info *info, struct sk_buff *skb,
 	return err;
 }
 
+/*
+ * A request that asked for an ack waits for its query's end, interruptibly
+ * and no longer than the query may last, then replies with the answer.
+ * The query holds a reference of the request's meanwhile.
+ */
+static int dnspool_nl_query_wait(struct dnspool_nl_query *nq, struct genl_info *info)
+{
+	long left = max_t(long, (long)(nq->q.deadline - jiffies), 0) + HZ;
+	struct sk_buff *reply;
+	long waited;
+	int err;
+
+	waited = wait_for_completion_interruptible_timeout(&nq->ended, left);
+	if (waited <= 0 && cmpxchg(&nq->mode, DNSPOOL_NL_WAITING, DNSPOOL_NL_ABANDONED) ==
+			   DNSPOOL_NL_WAITING) {
+		/* Gave up (a signal; or the query outlived its deadline,
+		 * which the pool's tick does not let happen): the query
+		 * ends later, unseen.
+		 */
+		err = waited ? -EINTR : -ETIMEDOUT;
+		goto out;
+	}
+	/* Ended, perhaps just as the wait gave up: answer. */
+	reply = dnspool_nl_answer_msg(nq, nq->err);
+	if (!reply && !nq->err)
+		reply = dnspool_nl_answer_msg(nq, -ENOMEM);
+	err = reply ? genlmsg_reply(reply, info) : -ENOMEM;
+	if (err)
+		atomic64_inc(&nq->q.pool->stats.undelivered);
+out:
+	dnspool_query_put(&nq->q);
+	return err;
+}
+
+/**
+ * dnspool_nl_query_doit() - QUERY: a DNS query for an upstream's pool
+ * @skb: the request
+ * @info: its attributes
+ *
+ * A query the pool cannot take is refused now, the extended ack saying
+ * why.  One taken is answered when it ends: by a message of its own, or,
+ * when the request asked for an ack, by the request's reply, which the
+ * handler waits for (holding genetlink's cb_lock for reading meanwhile).
+ *
+ * Context: process context, genetlink's cb_lock held for reading; sleeps.
+ * Return: 0 or a negative errno.
+ */
 int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
@@ -680,6 +763,11 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	nq->portid = info->snd_portid;
 	nq->seq = info->snd_seq;
 	q->done = dnspool_nl_query_done;
+	if (info->nlhdr->nlmsg_flags & NLM_F_ACK) {
+		nq->mode = DNSPOOL_NL_WAITING;
+		init_completion(&nq->ended);
+		refcount_inc(&q->ref);		/* the waiter's */
+	}
 	/* Held first: the answer may come before submit returns. */
 	sock_hold(nq->sk);
 	/* Taken: the answer comes later, from the pool's work.  Refused: the
@@ -687,7 +775,9 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	 */
 	err = dnspool_pool_submit(pool, q, &why);
 	if (!err)
-		return 0;
+		return nq->mode == DNSPOOL_NL_WAITING ? dnspool_nl_query_wait(nq, info) : 0;
+	if (nq->mode == DNSPOOL_NL_WAITING)
+		refcount_dec(&q->ref);
 	sock_put(nq->sk);
 	dnspool_nl_set_why(info->extack, NULL, why);
 	dnspool_inflight_uncharge(&nq->charge);
@@ -768,8 +858,17 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-/* cb->args[0]: upstreams done; cb->args[1]: pools done of the next one.
+/**
+ * dnspool_nl_pool_get_dumpit() - POOL_GET dump: the pools and their counters
+ * @skb: the reply being filled
+ * @cb: the dump's state: cb->args[0] counts the upstreams done,
+ *	cb->args[1] the pools done of the next one
+ *
  * Consistent across rounds as the upstream dump is.
+ *
+ * Context: process context; the registry is read under RCU.
+ * Return: the reply's length while more is to come, 0 at the end, or a
+ * negative errno.
  */
 int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -812,6 +911,14 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err == -EMSGSIZE ? skb->len : err;
 }
 
+/**
+ * dnspool_nl_netns_get_doit() - NETNS_GET: the namespace's bounds and use
+ * @skb: the request
+ * @info: its attributes
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0 or a negative errno.
+ */
 int dnspool_nl_netns_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
@@ -861,19 +968,35 @@ static struct genl_family dnspool_nl_family __ro_after_init = {
 	 */
 };
 
+/**
+ * dnspool_nl_init() - module load: register the family
+ *
+ * Return: 0 or a negative errno.
+ */
 int __init dnspool_nl_init(void)
 {
 	return genl_register_family(&dnspool_nl_family);
 }
 
-/* Unload, first step: queries still in the pools get answered (with an
- * error) while the family is there; new ones are refused.
+/**
+ * dnspool_nl_close_queries() - unload, first step: refuse new queries
+ *
+ * Queries still in the pools get answered (with an error) while the family
+ * is there.
  */
 void dnspool_nl_close_queries(void)
 {
 	WRITE_ONCE(dnspool_nl_closing, true);
 }
 
+/**
+ * dnspool_nl_exit() - unload: unregister the family
+ *
+ * Waits for the requests in progress, the agent's handshake callbacks
+ * among them.
+ *
+ * Context: process context; sleeps.
+ */
 void dnspool_nl_exit(void)
 {
 	genl_unregister_family(&dnspool_nl_family);

@@ -12,9 +12,16 @@ SCHEMA=${YNL_SCHEMA:-/opt/linux/Documentation/netlink/genetlink-legacy.yaml}
 
 ynl() { python3 "$YNL_DIR/cli.py" --spec "$SPEC" --schema "$SCHEMA" --output-json "$@"; }
 
+PORT=5361
+SILENT=5362
+UNBOUND=
+PIDS=
+cleanup() { kill $UNBOUND $PIDS 2>/dev/null; }
+trap cleanup EXIT
+
 ktap_print_header
 [ -f "$YNL_DIR/cli.py" ] || { ktap_skip_all "no YNL CLI at $YNL_DIR"; exit "$KSFT_SKIP"; }
-ktap_set_plan 8
+ktap_set_plan 11
 dnspool_load
 upstreams_clear
 
@@ -85,4 +92,45 @@ netns_get() {
 		{ echo "# got $got"; return 1; }
 }
 check "netns-get: the namespace's bounds and their use" netns_get
+
+# a.dnspool.test A, ID 0x1234, RD, as the wire has it
+QUERY=123401000001000000000000016107646e73706f6f6c04746573740000010001
+
+# The YNL library asks for an ack, and takes the reply that comes before
+# it: the module waits for the answer and sends it as the reply.
+query_sync() {
+	local got
+	UNBOUND=$(start_unbound 127.0.0.1 $PORT) || return 1
+	"$CTL" upstream add yq udp://127.0.0.1:$PORT || return 1
+	got=$(ynl --do query --json "{\"upstream\": \"yq\", \"msg\": \"$QUERY\"}") || return 1
+	# Its ID restored, QR set, one question, one answer: 192.0.2.10.
+	jq -e '.upstream == "yq" and .transport == "udp" and ."rtt-us" > 0 and
+	       (.msg | startswith("1234") and .[8:16] == "00010001" and endswith("c000020a"))' \
+		<<<"$got" >/dev/null || { echo "# got $got"; return 1; }
+}
+check "query through the YNL CLI: the answer is the request's reply" query_sync
+
+# A query that times out: the reply carries the error and whose it is.
+query_sync_error() {
+	local got
+	responder $SILENT --silent
+	"$CTL" upstream add ys udp://127.0.0.1:$SILENT timeout 1s || return 1
+	got=$(ynl --do query --json "{\"upstream\": \"ys\", \"msg\": \"$QUERY\"}") || return 1
+	jq -e '.upstream == "ys" and .error == 110 and ."error-class" == "upstream" and
+	       (has("msg") | not)' <<<"$got" >/dev/null || { echo "# got $got"; return 1; }
+}
+check "query through the YNL CLI that times out: error and class in the reply" query_sync_error
+
+pool_dump() {
+	local got
+	got=$(ynl --dump pool-get) || return 1
+	jq -e '[.[] | select(.upstream == "yq")] | length == 2 and
+	       (.[] | select(.transport == "udp") | .queries == 1 and .answers == 1 and
+	        ."total-conns" == 1 and .ipv4 == "127.0.0.1") and
+	       (.[] | select(.transport == "tcp") | .queries == 0)' <<<"$got" >/dev/null &&
+	jq -e '.[] | select(.upstream == "ys") | .timeouts == 1 and ."upstream-errors" == 1' \
+		<<<"$got" >/dev/null || { echo "# got $got"; return 1; }
+	"$CTL" upstream del yq && "$CTL" upstream del ys
+}
+check "pool-get dump through the YNL CLI: each pool and its counters" pool_dump
 ktap_finished

@@ -124,6 +124,20 @@ static_checks() {
 		printf '%s\n' "$out" | sed 's/^/# /'
 		result fail "build: checkpatch.pl --strict kmod/ clean"
 	fi
+	# kernel-doc on what files share: checked where written, and present
+	# on every non-static function.
+	out=$(in_image "$dir" sh -c '
+		cd /work/src/kmod &&
+		perl /opt/linux/scripts/kernel-doc -Wall -none \
+			$(ls *.c *.h | grep -v -e netlink-gen -e "\.mod\.c") 2>&1 &&
+		awk -f /work/src/selftests/vm/undocumented.awk \
+			$(ls *.c | grep -v -e netlink-gen -e "\.mod\.c")' 2>&1)
+	if [ $? = 0 ] && [ -z "$out" ]; then
+		result ok "build: kernel-doc -Wall kmod/ clean, every non-static function documented"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		result fail "build: kernel-doc -Wall kmod/ clean, every non-static function documented"
+	fi
 	if out=$("$VM_DIR/ynl-regen.sh" --check 2>&1); then
 		result ok "build: YNL spec validates and regenerates the committed files"
 	else

@@ -4,6 +4,19 @@
 KSFT_DIR=${KSFT_DIR:-/opt/linux/tools/testing/selftests}
 . "$KSFT_DIR/kselftest/ktap_helpers.sh"
 
+# Each test runs in a network namespace of its own, as kselftests do: it
+# re-executes itself in a new one, loopback up, and leaves the initial
+# namespace as it found it (its upstreams, nft tables, sysctls).  The
+# module's state is per namespace, so tests cannot see each other's
+# upstreams either.  (The benchmark and the demo run where they are
+# started: they set DNSPOOL_NETNS=keep.)
+if [ -z "${DNSPOOL_NETNS:-}" ]; then
+	DNSPOOL_NETNS=own exec unshare --net -- "$BASH" "$0" "$@"
+	echo "# cannot make a network namespace for the test" >&2
+	exit 1
+fi
+[ "$DNSPOOL_NETNS" = own ] && ip link set lo up
+
 CTL=${CTL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/ctl/dnspoolctl}
 
 # Is the family registered?  Asks the kernel's genetlink controller.
@@ -175,8 +188,6 @@ start_unbound() {
 	fi
 	sed -e "s|@ADDR@|$addr|g; s|@PORT@|$port|g; s|@DIR@|$dir|g" \
 		"$(dirname "${BASH_SOURCE[0]}")/upstreams/unbound.conf.in" >"$dir/unbound.conf"
-	# The initial namespace's alone: elsewhere it fails, and needs not.
-	sysctl -qw net.core.rmem_max=16777216 net.core.wmem_max=16777216 2>/dev/null
 	unbound -c "$dir/unbound.conf" >"$dir/log" 2>&1 &
 	echo $!
 	# Ready when it answers, over TLS too.

@@ -13,7 +13,7 @@
 SRC=/work/src
 CTL=$SRC/ctl/dnspoolctl
 BENCH=$SRC/selftests/bench/dnsbench
-. "$SRC/selftests/lib.sh" >/dev/null
+DNSPOOL_NETNS=keep . "$SRC/selftests/lib.sh" >/dev/null
 N=${BENCH_QUERIES:-20000}
 W=${BENCH_IN_FLIGHT:-1000}
 

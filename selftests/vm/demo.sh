@@ -4,7 +4,7 @@
 # upstream, upstreams added, queries sent, pools inspected.
 SRC=/work/src
 CTL=$SRC/ctl/dnspoolctl
-. "$SRC/selftests/lib.sh" >/dev/null
+DNSPOOL_NETNS=keep . "$SRC/selftests/lib.sh" >/dev/null
 run() { echo "\$ $*"; "$@"; echo; }
 
 echo "== dnspool demo on $(uname -r) =="

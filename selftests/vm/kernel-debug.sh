@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the debug kernel (KASAN, lockdep, kmemleak, UBSAN, debug objects)
-# from the image's linux-source: allnoconfig plus the fragments in kernel/.
+# from the image's linux-source: allnoconfig plus the fragments in kernel/
+# (booting in the VM, debugging) and the selftests' own (../config).
 # Cached, keyed by the fragments, this script and the source package's
 # version; prints the directory holding bzImage and the build tree.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 srcver=$(dpkg-query --admindir="$IMAGE/var/lib/dpkg" -W -f '${Package} ${Version}' 'linux-source-*')
-key=$(cat "$VM_DIR"/kernel/*.config "$0" <(echo "$srcver") | sha256sum | cut -c1-16)
+key=$(cat "$VM_DIR"/kernel/*.config "$VM_DIR/../config" "$0" <(echo "$srcver") |
+	sha256sum | cut -c1-16)
 out="$CACHE/kernel-debug-$key"
 if [ -f "$out/.complete" ]; then
 	echo "$out"
@@ -20,10 +22,12 @@ mkdir -p "$out"
 log "building the debug kernel ($srcver) in $out: about 12 minutes on 2 cores, once"
 start=$SECONDS
 cp "$VM_DIR"/kernel/*.config "$out/"
+cp "$VM_DIR/../config" "$out/selftests.config"
 KBUILD=$out in_image "$out" bash -euo pipefail -c '
 	cd /opt/linux
 	make -s O=/kbuild/build allnoconfig
-	scripts/kconfig/merge_config.sh -m -O /kbuild/build /kbuild/build/.config /kbuild/vm.config /kbuild/debug.config >/dev/null
+	scripts/kconfig/merge_config.sh -m -O /kbuild/build /kbuild/build/.config \
+		/kbuild/vm.config /kbuild/selftests.config /kbuild/debug.config >/dev/null
 	make -s O=/kbuild/build olddefconfig
 	# olddefconfig drops silently what a dependency refuses: fail instead.
 	missing=0
@@ -34,7 +38,7 @@ KBUILD=$out in_image "$out" bash -euo pipefail -c '
 			opt=${line#\# }; opt=${opt%% *}
 			grep -q "^$opt=" /kbuild/build/.config && { echo "set in .config: $opt"; missing=1; } ;;
 		esac
-	done < <(cat /kbuild/vm.config /kbuild/debug.config)
+	done < <(cat /kbuild/vm.config /kbuild/selftests.config /kbuild/debug.config)
 	[ $missing = 0 ] || exit 1
 	make -s O=/kbuild/build -j$(nproc) bzImage modules
 	make -s O=/kbuild/build INSTALL_MOD_PATH=/kbuild/modroot modules_install

@@ -98,6 +98,7 @@ void dnspool_conn_free(struct dnspool_conn *conn)
 {
 	struct dnspool_pool *pool = conn->pool;
 
+	might_sleep();
 	dnspool_sock_close(conn);
 	if (pool->ops->destroy)
 		pool->ops->destroy(conn);
@@ -121,9 +122,11 @@ void dnspool_conn_free(struct dnspool_conn *conn)
  */
 int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
 {
-	struct dnspool_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
+	struct dnspool_conn *conn;
 	int err;
 
+	might_sleep();
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
 	if (!conn)
 		return -ENOMEM;
 	conn->pool = pool;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A pool of connections to one upstream over one transport, with the
- * seed's semantics: reuse an idle connection; open a new one while under
- * max-conns; when the pool is full, share the least recently used one.
+ * A pool of connections to one upstream over one transport: a query takes
+ * an idle connection; or opens a new one while the pool has fewer than
+ * max-conns; or, when the pool is full, shares the least recently used.
  * Each connection carries many queries at once, matched by a random DNS ID
  * unique on it.  A reaper closes connections idle too long; a tick ends
  * queries that ran out of time and dials that took too long.
@@ -683,6 +683,7 @@ void dnspool_pool_shutdown(struct dnspool_pool *pool)
 	LIST_HEAD(orphans);
 	bool had = false;
 
+	might_sleep();
 	if (!pool->ops)
 		return;
 	spin_lock(&pool->lock);

@@ -170,9 +170,12 @@ void dnspool_sock_restore_callbacks(struct dnspool_conn *conn)
  */
 int dnspool_sock_open(struct dnspool_conn *conn)
 {
-	const struct cred *old = override_creds(dnspool_sock_cred);
-	int err = conn->pool->ops->open(conn);
+	const struct cred *old;
+	int err;
 
+	might_sleep();
+	old = override_creds(dnspool_sock_cred);
+	err = conn->pool->ops->open(conn);
 	revert_creds(old);
 	return err;
 }

@@ -49,7 +49,9 @@ struct dnspool_net *dnspool_net(const struct net *net)
  * dnspool_params_init() - the default pool parameters
  * @p: set to them
  *
- * The seed's defaults, plus a query timeout of dig's 5 s.
+ * Ten connections per pool, idle ones closed after five minutes (looked
+ * for every thirty seconds), ten seconds to open one, and dig's five
+ * seconds for a query.
  */
 void dnspool_params_init(struct dnspool_params *p)
 {
@@ -274,6 +276,7 @@ out:
  */
 int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up)
 {
+	might_sleep();
 	mutex_lock(&dn->lock);
 	if (up->unlinked) {
 		mutex_unlock(&dn->lock);

@@ -6,18 +6,18 @@
 
 snapshot() { "$CTL" -j upstream show; }
 
-# $1 description, $2 ERE the message must match, then the dnspoolctl arguments
+# $1 description, $2 ERE the message must match, then the dnspoolctl
+# arguments.  The registry must be as it was before the first rejection.
 reject() {
-	local desc=$1 re=$2 before after
+	local desc=$1 re=$2 after
 	shift 2
-	before=$(snapshot)
 	if ! expect_error "$re" "$CTL" "$@"; then
 		ktap_test_fail "$desc"
 		return
 	fi
 	after=$(snapshot)
-	if [ "$before" != "$after" ]; then
-		echo "# registry changed: $before -> $after"
+	if [ "$BEFORE" != "$after" ]; then
+		echo "# registry changed: $BEFORE -> $after"
 		ktap_test_fail "$desc"
 		return
 	fi
@@ -32,6 +32,7 @@ dnspool_load
 upstreams_clear
 "$CTL" upstream add a udp://192.0.2.1 || ktap_exit_fail_msg "cannot add the first upstream"
 "$CTL" upstream add b tls://192.0.2.2 || ktap_exit_fail_msg "cannot add the second upstream"
+BEFORE=$(snapshot)
 
 reject "unknown scheme" "unknown scheme 'http'" upstream add x http://192.0.2.3
 reject "not a URI" "not a URI" upstream add x 192.0.2.3

@@ -77,6 +77,7 @@ check "query --raw, --batch, --concurrency without a value: bad usage, exit 2" v
 
 limit() {
 	ynl_bulk add l 3 256 || return 1
+	BEFORE=$(snapshot)
 	reject "the 257th upstream of a namespace (kernel)" "256 upstreams, the most it may have" \
 		upstream add l257 udp://192.0.2.9
 	ynl_bulk del l 3 256

@@ -114,7 +114,7 @@ check "query through the YNL CLI: the answer is the request's reply" query_sync
 # A query that times out: the reply carries the error and whose it is.
 query_sync_error() {
 	local got
-	responder $SILENT --silent
+	responder $SILENT --drop
 	"$CTL" upstream add ys udp://127.0.0.1:$SILENT timeout 1s || return 1
 	got=$(ynl --do query --json "{\"upstream\": \"ys\", \"msg\": \"$QUERY\"}") || return 1
 	jq -e '.upstream == "ys" and .error == 110 and ."error-class" == "upstream" and

@@ -18,6 +18,7 @@ A 192.0.2.99, in ways unbound never would:
   --silent           TCP: accept connections and never send anything (a TLS
                      handshake that never ends)
   --tickets N        over TLS: send N session tickets after the handshake
+  --drop             UDP: read every query, answer none
   --fold-case        UDP: first answer each query for its name with Latin-1
                      letters' case changed (another name: octets above 127
                      are not folded), then with ASCII letters upper-cased
@@ -190,6 +191,7 @@ def main():
     p.add_argument('--fold-case', action='store_true')
     p.add_argument('--stall-first', type=float, default=0)
     p.add_argument('--tickets', type=int, default=0)
+    p.add_argument('--drop', action='store_true')
     args = p.parse_args()
     if args.tls:
         args.tcp = True
@@ -220,6 +222,8 @@ def main():
     while True:
         query, peer = s.recvfrom(65535)
         log_id(args, query)
+        if args.drop:
+            continue
         if args.wrong_question:
             s.sendto(answer(query, 'spoofed.example'), peer)
         if args.fold_case:

@@ -7,7 +7,7 @@
  * upstream:
  *
  *   bpftrace -e 'tracepoint:dnspool:dnspool_query_answered
- *                { @us[str(args.upstream)] = hist(args.rtt_us); }'
+ *                { @us[args.upstream] = hist(args.rtt_us); }'
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM dnspool

@@ -117,7 +117,7 @@ bpftrace_histogram() {
 	local out=/tmp/trace.bpf i
 	echo 0 >$T/events/dnspool/enable
 	"$CTL" upstream add hist udp://127.0.0.1:$PORT || return 1
-	bpftrace -e 'tracepoint:dnspool:dnspool_query_answered { @us[str(args.upstream)] = hist(args.rtt_us); }' \
+	bpftrace -e 'tracepoint:dnspool:dnspool_query_answered { @us[args.upstream] = hist(args.rtt_us); }' \
 		>$out 2>&1 &
 	BPF=$!
 	for i in $(seq 600); do

@@ -129,7 +129,8 @@ pool_dump() {
 	       (.[] | select(.transport == "udp") | .queries == 1 and .answers == 1 and
 	        ."total-conns" == 1 and .ipv4 == "127.0.0.1") and
 	       (.[] | select(.transport == "tcp") | .queries == 0)' <<<"$got" >/dev/null &&
-	jq -e '.[] | select(.upstream == "ys") | .timeouts == 1 and ."upstream-errors" == 1' \
+	jq -e '.[] | select(.upstream == "ys" and .transport == "udp") |
+	       .timeouts == 1 and ."upstream-errors" == 1' \
 		<<<"$got" >/dev/null || { echo "# got $got"; return 1; }
 	"$CTL" upstream del yq && "$CTL" upstream del ys
 }

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The family's upstream operations: add, set, del and get (one, or a
+ * dump), each checking everything before it writes.
+ */
+#include <linux/ctype.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/inet.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+
+#include "netlink-gen.h"
+#include "netlink.h"
+#include "pool.h"
+#include "upstream.h"
+
+/* Names end up in logs, file names and JSON: keep them plain. */
+static int dnspool_nl_get_name(struct nlattr *attr, char *name,
+			       struct netlink_ext_ack *extack)
+{
+	const char *s;
+
+	nla_strscpy(name, attr, DNSPOOL_NAME_MAX_LEN + 1);
+	if (!name[0]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "upstream name is empty");
+		return -EINVAL;
+	}
+	for (s = name; *s; s++) {
+		if (!isalnum(*s) && !strchr("-_.", *s)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "upstream name may hold only letters, digits, '-', '_' and '.'");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int dnspool_nl_get_addr(struct genl_info *info,
+			       struct dnspool_upstream *up)
+{
+	struct nlattr *a4 = info->attrs[DNSPOOL_A_UPSTREAM_IPV4];
+	struct nlattr *a6 = info->attrs[DNSPOOL_A_UPSTREAM_IPV6];
+	struct nlattr *aport = info->attrs[DNSPOOL_A_UPSTREAM_PORT];
+	__be16 port = htons(dnspool_default_port(up->transport));
+
+	if (a4 && a6) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a6,
+				    "give one address, ipv4 or ipv6, not both");
+		return -EINVAL;
+	}
+	if (!a4 && !a6) {
+		NL_SET_ERR_MSG(info->extack, "upstream address missing");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, DNSPOOL_A_UPSTREAM_IPV4);
+		return -EINVAL;
+	}
+	if (aport)
+		port = nla_get_be16(aport);
+
+	if (a4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&up->addr;
+		__be32 ip = nla_get_in_addr(a4);
+
+		if (ipv4_is_zeronet(ip) || ipv4_is_multicast(ip) ||
+		    ipv4_is_lbcast(ip)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a4,
+					    "upstream address must be a unicast address");
+			return -EINVAL;
+		}
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = ip;
+		sin->sin_port = port;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&up->addr;
+		struct in6_addr ip = nla_get_in6_addr(a6);
+		int type = ipv6_addr_type(&ip);
+
+		if (ipv6_addr_any(&ip) || (type & IPV6_ADDR_MULTICAST)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a6,
+					    "upstream address must be a unicast address");
+			return -EINVAL;
+		}
+		if (type & IPV6_ADDR_LINKLOCAL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a6,
+					    "link-local upstream addresses are not supported");
+			return -EINVAL;
+		}
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = ip;
+		sin6->sin6_port = port;
+	}
+	return 0;
+}
+
+/* A host name of letters, digits and hyphens (RFC 1123), dots between
+ * labels, one trailing dot allowed.
+ */
+static bool dnspool_nl_host_name(const char *s)
+{
+	size_t label = 0;
+
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label || s[-1] == '-')
+				return false;
+			label = 0;
+		} else if (isalnum(*s) || (*s == '-' && label)) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return !label || s[-1] != '-';
+}
+
+/* An IPv4 or IPv6 address in text form. */
+static bool dnspool_nl_ip_literal(const char *s)
+{
+	u8 addr[16];
+
+	return in4_pton(s, -1, addr, -1, NULL) || in6_pton(s, -1, addr, -1, NULL);
+}
+
+/* The request's tls-name for @up, checked; NULL with none.  Writes nothing. */
+static const char *dnspool_nl_get_tls_name(struct genl_info *info,
+					   const struct dnspool_upstream *up,
+					   int *err)
+{
+	struct nlattr *attr = info->attrs[DNSPOOL_A_UPSTREAM_TLS_NAME];
+	const char *name;
+
+	*err = 0;
+	if (!attr)
+		return NULL;
+	*err = -EINVAL;
+	if (up->transport != DNSPOOL_TRANSPORT_TLS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "tls-name applies only to tls upstreams");
+		return NULL;
+	}
+	name = nla_data(attr);
+	if (!*name) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "tls-name is empty");
+		return NULL;
+	}
+	/* It reaches the handshake agent and the kernel log: nothing else. */
+	if (!dnspool_nl_host_name(name) && !dnspool_nl_ip_literal(name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "tls-name must be a host name (letters, digits, hyphens, dots) or an IP address");
+		return NULL;
+	}
+	*err = 0;
+	return name;
+}
+
+/* Ranges were checked by the policy; absent attributes keep @p's values.
+ * Pools read the parameters unlocked: each is written once, whole.  The
+ * upstream's lock is held, or the upstream is not listed yet.
+ */
+static void dnspool_nl_get_params(struct genl_info *info,
+				  struct dnspool_params *p)
+{
+	static const struct {
+		int attr;
+		size_t off;
+	} map[] = {
+		{ DNSPOOL_A_UPSTREAM_MAX_CONNS, offsetof(struct dnspool_params, max_conns) },
+		{ DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS,
+		  offsetof(struct dnspool_params, idle_timeout_ms) },
+		{ DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS,
+		  offsetof(struct dnspool_params, reap_interval_ms) },
+		{ DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS,
+		  offsetof(struct dnspool_params, dial_timeout_ms) },
+		{ DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
+		  offsetof(struct dnspool_params, query_timeout_ms) },
+		{ DNSPOOL_A_UPSTREAM_ROTATE_QUERIES,
+		  offsetof(struct dnspool_params, rotate_queries) },
+		{ DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
+		  offsetof(struct dnspool_params, rotate_interval_ms) },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (info->attrs[map[i].attr])
+			WRITE_ONCE(*(u32 *)((char *)p + map[i].off),
+				   nla_get_u32(info->attrs[map[i].attr]));
+}
+
+static int dnspool_nl_fill_upstream(struct sk_buff *skb,
+				    struct dnspool_upstream *up,
+				    u32 portid, u32 seq, int flags,
+				    struct netlink_callback *cb)
+{
+	char tls_name[DNSPOOL_TLS_NAME_MAX_LEN + 1];
+	struct dnspool_params params, *p = &params;
+	void *hdr;
+
+	spin_lock(&up->lock);
+	params = up->params;
+	strscpy(tls_name, up->tls_name, sizeof(tls_name));
+	spin_unlock(&up->lock);
+
+	hdr = genlmsg_put(skb, portid, seq, &dnspool_nl_family, flags,
+			  DNSPOOL_CMD_UPSTREAM_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	if (nla_put_string(skb, DNSPOOL_A_UPSTREAM_NAME, up->name) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_TRANSPORT, up->transport))
+		goto nla_put_failure;
+
+	if (dnspool_nl_put_addr(skb, &up->addr, DNSPOOL_A_UPSTREAM_IPV4,
+				DNSPOOL_A_UPSTREAM_IPV6, DNSPOOL_A_UPSTREAM_PORT))
+		goto nla_put_failure;
+
+	if (tls_name[0] &&
+	    nla_put_string(skb, DNSPOOL_A_UPSTREAM_TLS_NAME, tls_name))
+		goto nla_put_failure;
+
+	if (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_MAX_CONNS, p->max_conns) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_IDLE_TIMEOUT_MS,
+			p->idle_timeout_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_REAP_INTERVAL_MS,
+			p->reap_interval_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS,
+			p->dial_timeout_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS,
+			p->query_timeout_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES, p->rotate_queries) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
+			p->rotate_interval_ms))
+		goto nla_put_failure;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+nla_put_failure:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * dnspool_nl_pre_doit_upstream() - find the upstream a request names
+ * @ops: the operation
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] is set to the upstream, held
+ *
+ * Shared by the requests that act on one upstream (set, del, get).
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0, -EINVAL without a name, -ENOENT when none has it.
+ */
+int dnspool_nl_pre_doit_upstream(const struct genl_split_ops *ops,
+				 struct sk_buff *skb, struct genl_info *info)
+{
+	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	struct nlattr *attr = info->attrs[DNSPOOL_A_UPSTREAM_NAME];
+	struct dnspool_upstream *up;
+
+	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_NAME))
+		return -EINVAL;
+	up = dnspool_upstream_get(dn, nla_data(attr));
+	if (!up) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no upstream of this name");
+		return -ENOENT;
+	}
+	info->user_ptr[0] = up;
+	return 0;
+}
+
+/**
+ * dnspool_nl_post_doit_upstream() - drop what the pre_doit took
+ * @ops: the operation
+ * @skb: the request
+ * @info: its attributes
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ */
+void dnspool_nl_post_doit_upstream(const struct genl_split_ops *ops,
+				   struct sk_buff *skb, struct genl_info *info)
+{
+	dnspool_upstream_put(info->user_ptr[0]);
+}
+
+/**
+ * dnspool_nl_upstream_add_doit() - UPSTREAM_ADD: a new upstream
+ * @skb: the request
+ * @info: its attributes
+ *
+ * Everything is checked before the upstream is listed.
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0 or a negative errno, with an extended ack saying why.
+ */
+int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	struct nlattr **attrs = info->attrs;
+	struct dnspool_upstream *up;
+	const char *tls_name;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, DNSPOOL_A_UPSTREAM_TRANSPORT))
+		return -EINVAL;
+
+	up = dnspool_upstream_alloc(genl_info_net(info));
+	if (!up)
+		return -ENOMEM;
+
+	err = dnspool_nl_get_name(attrs[DNSPOOL_A_UPSTREAM_NAME], up->name,
+				  info->extack);
+	if (err)
+		goto err_free;
+	up->transport = nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_TRANSPORT]);
+	if (up->transport == DNSPOOL_TRANSPORT_TLS && !dnspool_tls_supported()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_TRANSPORT],
+				    "this kernel cannot do DNS over TLS: it lacks the TLS handshake upcall (CONFIG_NET_HANDSHAKE) or kernel TLS (CONFIG_TLS)");
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
+	if (up->transport == DNSPOOL_TRANSPORT_TLS && !dnspool_tls_handshake_fixed()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_TRANSPORT],
+				    "this kernel's TLS handshake upcall may lack fixes DNS over TLS needs: use 6.12.114 or a later 6.12, or load dnspool with tls_handshake_fixed=1 if it has them (see README)");
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
+	dnspool_upstream_start(up);
+	err = dnspool_nl_get_addr(info, up);
+	if (err)
+		goto err_free;
+	tls_name = dnspool_nl_get_tls_name(info, up, &err);
+	if (err)
+		goto err_free;
+	/* Not listed yet: no lock needed.  A DoT upstream without a name is
+	 * verified against its address.
+	 */
+	if (tls_name)
+		strscpy(up->tls_name, tls_name, sizeof(up->tls_name));
+	else if (up->transport == DNSPOOL_TRANSPORT_TLS)
+		snprintf(up->tls_name, sizeof(up->tls_name), "%pISc", &up->addr);
+	dnspool_nl_get_params(info, &up->params);
+
+	err = dnspool_upstream_insert(dn, up);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_NAME],
+				    "an upstream of this name exists");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "this namespace has %d upstreams, the most it may have",
+				   DNSPOOL_MAX_UPSTREAMS);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	dnspool_upstream_put(up);
+	return err;
+}
+
+/**
+ * dnspool_nl_upstream_set_doit() - UPSTREAM_SET: new parameters
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] the upstream (pre_doit)
+ *
+ * A rejected request changes nothing.
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0 or a negative errno, with an extended ack saying why.
+ */
+int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dnspool_upstream *up = info->user_ptr[0];
+	bool renamed = false;
+	const char *tls_name;
+	int err;
+
+	/* The one step that may fail goes first. */
+	tls_name = dnspool_nl_get_tls_name(info, up, &err);
+	if (err)
+		return err;
+	spin_lock(&up->lock);
+	if (tls_name && strcmp(tls_name, up->tls_name)) {
+		strscpy(up->tls_name, tls_name, sizeof(up->tls_name));
+		renamed = true;
+	}
+	dnspool_nl_get_params(info, &up->params);
+	spin_unlock(&up->lock);
+	dnspool_upstream_params_changed(up, renamed);
+	return 0;
+}
+
+/**
+ * dnspool_nl_upstream_del_doit() - UPSTREAM_DEL: remove an upstream
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] the upstream (pre_doit)
+ *
+ * Its queries in flight end with -ESHUTDOWN.
+ *
+ * Context: process context, genetlink's cb_lock held for reading; sleeps.
+ * Return: 0, or -ENOENT when another request removed it meanwhile.
+ */
+int dnspool_nl_upstream_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	int err;
+
+	err = dnspool_upstream_remove(dn, info->user_ptr[0]);
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DNSPOOL_A_UPSTREAM_NAME],
+				    "no upstream of this name");
+	return err;
+}
+
+/**
+ * dnspool_nl_upstream_get_doit() - UPSTREAM_GET: one upstream
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] the upstream (pre_doit)
+ *
+ * Context: process context, genetlink's cb_lock held for reading.
+ * Return: 0 or a negative errno.
+ */
+int dnspool_nl_upstream_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = dnspool_nl_fill_upstream(msg, info->user_ptr[0], info->snd_portid,
+				       info->snd_seq, 0, NULL);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * dnspool_nl_upstream_get_dumpit() - UPSTREAM_GET dump: every upstream
+ * @skb: the reply being filled
+ * @cb: the dump's state: cb->args[0] counts the upstreams earlier rounds
+ *	sent
+ *
+ * An upstream added or deleted between rounds shifts that count: the dump
+ * is then flagged NLM_F_DUMP_INTR (the registry's generation changed), and
+ * the reader knows to ask again.
+ *
+ * Context: process context; the registry is read under RCU.
+ * Return: the reply's length while more is to come, 0 at the end, or a
+ * negative errno.
+ */
+int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct dnspool_net *dn = dnspool_net(sock_net(skb->sk));
+	struct dnspool_upstream *up;
+	long idx = 0;
+	int err = 0;
+
+	rcu_read_lock();
+	/* Pairs with dnspool_registry_changed(): the list walked is at
+	 * least as new as the generation read.
+	 */
+	cb->seq = smp_load_acquire(&dn->gen);
+	list_for_each_entry_rcu(up, &dn->upstreams, node) {
+		if (idx++ < cb->args[0])
+			continue;
+		err = dnspool_nl_fill_upstream(skb, up,
+					       NETLINK_CB(cb->skb).portid,
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	/* A full skb ends this round; the dump goes on in the next one. */
+	return err == -EMSGSIZE ? skb->len : err;
+}
+

@@ -4,7 +4,7 @@
 # netlink family comes and goes with it.
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=50
+ROUNDS=20
 # KASAN and lockdep make each round slow: fewer rounds, same test.
 [ "${KSFT_KERNEL_FLAVOUR:-}" = debug ] && ROUNDS=10
 

@@ -268,9 +268,11 @@ main() {
 	echo "TAP version 13"
 	start=$SECONDS
 	# A debug kernel to build is built while the stock kernel's suite runs,
-	# at the lowest priority: the suite's VM comes first.
+	# sharing the cores with it: the build, not the stock suite, is what
+	# the debug suite waits for (at the lowest priority it took 28 minutes
+	# beside the suite, against 15 alone).
 	if [ "$kernels" = "stock debug" ]; then
-		nice -n 19 "$VM_DIR/kernel-debug.sh" >"$RUN/kernel-debug.path" \
+		"$VM_DIR/kernel-debug.sh" >"$RUN/kernel-debug.path" \
 			2>"$RUN/kernel-debug.log" &
 		DEBUG_BUILD_PID=$!
 	fi

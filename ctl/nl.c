@@ -38,6 +38,9 @@ static const char *const upstream_attrs[DNSPOOL_A_UPSTREAM_MAX + 1] = {
 	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = "timeout",
 	[DNSPOOL_A_UPSTREAM_ROTATE_QUERIES] = "rotate-queries",
 	[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS] = "rotate-interval",
+	[DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS] = "rto-initial",
+	[DNSPOOL_A_UPSTREAM_RTO_MIN_MS] = "rto-min",
+	[DNSPOOL_A_UPSTREAM_RTO_MAX_MS] = "rto-max",
 };
 
 static const char *const query_attrs[DNSPOOL_A_QUERY_MAX + 1] = {

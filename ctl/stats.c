@@ -25,6 +25,8 @@ static const struct {
 	{ "malformed", "malformed", DNSPOOL_A_POOL_MALFORMED },
 	{ "truncated_retries", "truncated-retries", DNSPOOL_A_POOL_TRUNCATED_RETRIES },
 	{ "retries", "retries", DNSPOOL_A_POOL_RETRIES },
+	{ "retransmits", "retransmits", DNSPOOL_A_POOL_RETRANSMITS },
+	{ "late_answers", "late-answers", DNSPOOL_A_POOL_LATE_ANSWERS },
 	{ "undelivered", "undelivered", DNSPOOL_A_POOL_UNDELIVERED },
 	{ "conns_opened", "opened", DNSPOOL_A_POOL_CONNS_OPENED },
 	{ "conns_closed", "closed", DNSPOOL_A_POOL_CONNS_CLOSED },
@@ -53,6 +55,8 @@ static const struct {
 	{ "idle_timeout_ms", DNSPOOL_A_POOL_IDLE_TIMEOUT_MS },
 	{ "inflight", DNSPOOL_A_POOL_INFLIGHT },
 	{ "peak_conns", DNSPOOL_A_POOL_PEAK_CONNS },
+	{ "srtt_us", DNSPOOL_A_POOL_SRTT_US },
+	{ "rto_ms", DNSPOOL_A_POOL_RTO_MS },
 };
 
 static uint64_t get_uint(struct nlattr *a)
@@ -120,14 +124,15 @@ struct table {
 	bool header_done;
 };
 
-/* The table's columns: 96 wide. */
-#define ROW_FMT "%-16.16s %-4s %-22.22s %11s %8s %10s %10s %8s\n"
+/* The table's columns: 98 wide. */
+#define ROW_FMT "%-14.14s %-4s %-22.22s %11s %8s %9s %9s %7s %6s\n"
 
 static int on_pool(struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[DNSPOOL_A_POOL_MAX + 1];
 	struct table *t = arg;
-	char addr[64] = "", dur[32], conns[40], inflight[16], queries[24], answers[24], failed[24];
+	char addr[64] = "", dur[32], conns[40], inflight[16], queries[24], answers[24], failed[24],
+	     retx[24];
 	size_t i;
 
 	if (dp_parse(nlh, tb, DNSPOOL_A_POOL_MAX) < 0 || !tb[DNSPOOL_A_POOL_UPSTREAM])
@@ -152,7 +157,7 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 	}
 	if (!t->header_done) {
 		printf(ROW_FMT, "UPSTREAM", "NET", "ADDRESS", "ACT/TOT/MAX", "INFLIGHT",
-		       "QUERIES", "ANSWERS", "FAILED");
+		       "QUERIES", "ANSWERS", "FAILED", "RETX");
 		t->header_done = true;
 	}
 	snprintf(conns, sizeof(conns), "%u/%u/%u", get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS),
@@ -165,13 +170,20 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 	snprintf(failed, sizeof(failed), "%llu",
 		 (unsigned long long)(get_uint(tb[DNSPOOL_A_POOL_LOCAL_ERRORS]) +
 				      get_uint(tb[DNSPOOL_A_POOL_UPSTREAM_ERRORS])));
+	snprintf(retx, sizeof(retx), "%llu",
+		 (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_RETRANSMITS]));
 	printf(ROW_FMT, nla_get_string(tb[DNSPOOL_A_POOL_UPSTREAM]),
 	       transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT)), addr, conns, inflight,
-	       queries, answers, failed);
+	       queries, answers, failed, retx);
 	if (!show_details)
 		return NL_OK;
 	format_duration_ms(get_u32(tb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS), dur, sizeof(dur));
 	printf("    idle-timeout %s  peak-conns %u\n", dur, get_u32(tb, DNSPOOL_A_POOL_PEAK_CONNS));
+	format_duration_ms(get_u32(tb, DNSPOOL_A_POOL_RTO_MS), dur, sizeof(dur));
+	if (tb[DNSPOOL_A_POOL_SRTT_US])
+		printf("    srtt %.3fms  rto %s\n", get_u32(tb, DNSPOOL_A_POOL_SRTT_US) / 1000.0, dur);
+	else
+		printf("    srtt -  rto %s\n", dur);
 	print_counters(tb);
 	if (get_u32(tb, DNSPOOL_A_POOL_TRANSPORT) == DNSPOOL_TRANSPORT_TLS)
 		print_handshakes(tb);

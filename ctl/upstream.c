@@ -20,7 +20,8 @@ static const char usage_text[] =
 	"       (IPv6 in brackets; port 53 by default, 853 for tls)\n"
 	"OPTION: max-conns N | idle-timeout DUR | reap-interval DUR |\n"
 	"        dial-timeout DUR | timeout DUR | tls-name HOST |\n"
-	"        rotate-queries N | rotate-interval DUR (udp)\n"
+	"        rotate-queries N | rotate-interval DUR |\n"
+	"        rto-initial DUR | rto-min DUR | rto-max DUR (udp)\n"
 	"DUR:   a number and a unit: 250ms, 10s, 5m, 1h\n";
 
 static int usage(void)
@@ -46,6 +47,9 @@ static const struct {
 	{ "dial-timeout", DNSPOOL_A_UPSTREAM_DIAL_TIMEOUT_MS },
 	{ "timeout", DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS },
 	{ "rotate-interval", DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS },
+	{ "rto-initial", DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS },
+	{ "rto-min", DNSPOOL_A_UPSTREAM_RTO_MIN_MS },
+	{ "rto-max", DNSPOOL_A_UPSTREAM_RTO_MAX_MS },
 };
 
 /* The options shared by add and set, as attributes of @msg. */
@@ -184,8 +188,11 @@ static void print_text(struct nlattr **tb)
 	if (get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) == DNSPOOL_TRANSPORT_UDP)
 		printf(" rotate-queries %u", get_u32(tb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES));
 	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
-		/* Rotation is a UDP matter. */
-		if (durations[i].attr == DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS &&
+		/* Rotation and retransmission are UDP matters. */
+		if ((durations[i].attr == DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS ||
+		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS ||
+		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_MIN_MS ||
+		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_MAX_MS) &&
 		    get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) != DNSPOOL_TRANSPORT_UDP)
 			continue;
 		format_duration_ms(get_u32(tb, durations[i].attr), dur, sizeof(dur));
@@ -206,6 +213,9 @@ static json_object *to_json(struct nlattr **tb)
 		{ "query_timeout_ms", DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS },
 		{ "rotate_queries", DNSPOOL_A_UPSTREAM_ROTATE_QUERIES },
 		{ "rotate_interval_ms", DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS },
+		{ "rto_initial_ms", DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS },
+		{ "rto_min_ms", DNSPOOL_A_UPSTREAM_RTO_MIN_MS },
+		{ "rto_max_ms", DNSPOOL_A_UPSTREAM_RTO_MAX_MS },
 	};
 	json_object *o = json_object_new_object();
 	char addr[INET6_ADDRSTRLEN] = "", uri[96];

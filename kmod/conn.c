@@ -16,11 +16,13 @@
 
 #include "conn.h"
 #include "dnsmsg.h"
+#include "ghost.h"
 #include "limits.h"
 #include "pool.h"
 #include "sock.h"
 #include "trace.h"
 #include "upstream.h"
+#include "xmit.h"
 
 /**
  * dnspool_conn_unlink() - take a query off its connection
@@ -34,6 +36,7 @@ void dnspool_conn_unlink(struct dnspool_conn *conn, struct dnspool_query *q)
 	lockdep_assert_held(&conn->lock);
 	hash_del(&q->hnode);
 	list_del_init(&q->txnode);
+	WRITE_ONCE(q->conn, NULL);
 	conn->nqueries--;
 }
 
@@ -48,8 +51,8 @@ static struct dnspool_query *dnspool_conn_find(struct dnspool_conn *conn, u16 id
 }
 
 /**
- * dnspool_conn_enqueue() - give a query a wire ID unique on @conn and queue
- * it for sending
+ * dnspool_conn_enqueue() - give a query a wire ID unique on @conn (and not
+ * remembered there) and queue it for sending
  * @conn: the connection
  * @q: the query, on no connection
  *
@@ -69,15 +72,16 @@ int dnspool_conn_enqueue(struct dnspool_conn *conn, struct dnspool_query *q)
 		return -ENOBUFS;
 	for (tries = 0; tries < 32; tries++) {
 		id = get_random_u16();
-		if (!dnspool_conn_find(conn, id))
+		if (!dnspool_conn_find(conn, id) && !dnspool_ghost_known(conn->ghosts, id))
 			break;
 	}
 	if (tries == 32)
 		return -ENOBUFS;
 	q->wire_id = id;
 	dnsmsg_set_id(q->msg, id);
-	q->conn = conn;
 	q->sent = 0;
+	/* Set after q->pool: see dnspool_xmit_due(). */
+	smp_store_release(&q->conn, conn);
 	hash_add(conn->queries, &q->hnode, id);
 	list_add_tail(&q->txnode, &conn->txq);
 	conn->nqueries++;
@@ -102,6 +106,10 @@ void dnspool_conn_free(struct dnspool_conn *conn)
 	dnspool_sock_close(conn);
 	if (pool->ops->destroy)
 		pool->ops->destroy(conn);
+	if (conn->ghosts) {
+		dnspool_ghosts_expire(conn->ghosts, true);
+		kvfree(conn->ghosts);
+	}
 	if (conn->charged)
 		dnspool_conn_uncharge(&dnspool_net(pool->up->net)->limits);
 	kfree(conn);
@@ -129,6 +137,11 @@ int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
 	if (!conn)
 		return -ENOMEM;
+	conn->ghosts = kvzalloc(sizeof(*conn->ghosts), GFP_KERNEL_ACCOUNT);
+	if (!conn->ghosts) {
+		kfree(conn);
+		return -ENOMEM;
+	}
 	conn->pool = pool;
 	spin_lock_init(&conn->lock);
 	hash_init(conn->queries);
@@ -152,33 +165,57 @@ int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
 }
 
 /*
- * The query an answer on @conn is for, taken off the connection; NULL, and
- * counted, when the answer is to no query of ours or to another question
- * (RFC 5452): the query stays, for the real answer may still come.  @len
- * may be less than the answer's length, when only its head was read.
+ * The query an answer on @conn is for, taken off its connection: the
+ * caller ends it, and drops the extra reference it holds when *@held is
+ * set.  NULL when the answer is late (to a transmission whose query ended,
+ * or to an earlier one of a query answered meanwhile), or to no query of
+ * ours or to another question (RFC 5452): such a query stays, for its real
+ * answer may still come.  @len may be less than the answer's length, when
+ * only its head was read.
  */
 static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *conn,
-							const u8 *msg, size_t len)
+							const u8 *msg, size_t len,
+							bool *held)
 {
 	struct dnspool_pool *pool = conn->pool;
 	struct dnspool_query *q;
+	bool late;
+	u16 id;
 
+	*held = false;
 	if (len < DNS_HDR_LEN || !dnsmsg_is_response(msg)) {
 		atomic64_inc(&pool->stats.malformed);
 		return NULL;
 	}
+	id = dnsmsg_id(msg);
 	spin_lock(&conn->lock);
-	q = dnspool_conn_find(conn, dnsmsg_id(msg));
-	if (!q || !list_empty(&q->txnode) ||
-	    !dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
+	q = dnspool_conn_find(conn, id);
+	if (q && list_empty(&q->txnode) &&
+	    dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
+		dnspool_conn_unlink(conn, q);
+		dnspool_ghost_add(conn->ghosts, id, NULL, jiffies +
+				  msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms)));
+		conn->last_used = jiffies;
 		spin_unlock(&conn->lock);
+		return q;
+	}
+	late = !q && dnspool_ghost_find(conn->ghosts, id, &q);
+	spin_unlock(&conn->lock);
+	if (!late) {
 		atomic64_inc(&pool->stats.mismatched);
 		return NULL;
 	}
-	dnspool_conn_unlink(conn, q);
-	conn->last_used = jiffies;
-	spin_unlock(&conn->lock);
-	return q;
+	/* An earlier transmission's answer ends a query still waiting. */
+	if (q) {
+		if (dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len) &&
+		    dnspool_query_claim(pool, q)) {
+			*held = true;
+			return q;
+		}
+		dnspool_query_put(q);
+	}
+	atomic64_inc(&pool->stats.late_answers);
+	return NULL;
 }
 
 /**
@@ -194,26 +231,34 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 	struct dnspool_pool *pool = conn->pool;
 	struct dnspool_upstream *up = pool->up;
 	struct dnspool_query *q;
+	bool held;
 
-	q = dnspool_conn_take_answered(conn, msg, len);
+	q = dnspool_conn_take_answered(conn, msg, len, &held);
 	if (!q) {
 		kfree(msg);
 		return;
 	}
 	q->rtt_us = ktime_us_delta(ktime_get(), q->sent_at);
 	q->transport = pool->ops->transport;
+	/* Karn's rule: an answer to one of several transmissions says
+	 * nothing of the round trip.
+	 */
+	if (!q->tries && !q->retried)
+		dnspool_rtt_sample(&pool->rtt, q->rtt_us);
 	if (pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(msg) &&
 	    up->tcp_pool.ops) {
 		/* Truncated: ask the same server again over TCP. */
 		kfree(msg);
 		atomic64_inc(&pool->stats.truncated_retries);
 		dnspool_pool_resubmit(&up->tcp_pool, q);
-		return;
+	} else {
+		dnsmsg_set_id(msg, q->client_id);
+		q->answer = msg;
+		q->answer_len = len;
+		dnspool_query_end(q, 0);
 	}
-	dnsmsg_set_id(msg, q->client_id);
-	q->answer = msg;
-	q->answer_len = len;
-	dnspool_query_end(q, 0);
+	if (held)
+		dnspool_query_put(q);
 }
 
 /**
@@ -232,10 +277,15 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
 			      int err)
 {
-	struct dnspool_query *q = dnspool_conn_take_answered(conn, head, len);
+	struct dnspool_query *q;
+	bool held;
 
-	if (q)
-		dnspool_query_end(q, err);
+	q = dnspool_conn_take_answered(conn, head, len, &held);
+	if (!q)
+		return;
+	dnspool_query_end(q, err);
+	if (held)
+		dnspool_query_put(q);
 }
 
 /**
@@ -273,7 +323,9 @@ static int dnspool_conn_tx(struct dnspool_conn *conn)
 		/* Set before the send: write space may come before it returns. */
 		WRITE_ONCE(conn->tx_blocked, true);
 		if (!q->sent) {
-			q->sent_at = ktime_get();
+			/* The round trip counts from the first transmission. */
+			if (!q->tries)
+				q->sent_at = ktime_get();
 			q->reused = conn->served > 0;
 			WRITE_ONCE(conn->served, conn->served + 1);
 			if (q->reused)

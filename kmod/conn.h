@@ -18,6 +18,7 @@
 
 struct dnspool_pool;
 struct dnspool_file_ref;
+struct dnspool_ghosts;
 
 /* A connection carries at most this many queries at once: a sixteenth of
  * the DNS ID space, so that random IDs seldom collide.
@@ -93,7 +94,9 @@ enum dnspool_conn_state {
  *	after the pool's lock, in process context only
  * @state: see enum dnspool_conn_state; read unlocked as a hint
  * @error: why it died
- * @queries: its queries by wire ID, from enqueue to end
+ * @queries: its queries by wire ID, from enqueue to end (their live
+ *	transmission)
+ * @ghosts: the IDs it no longer waits on but may still see answers to
  * @txq: its queries not yet sent whole, in order
  * @nqueries: how many queries are on it; read unlocked as a hint
  * @draining: takes no new query (rotation); under the pool's lock
@@ -122,6 +125,7 @@ struct dnspool_conn {
 	enum dnspool_conn_state state;
 	int error;
 	DECLARE_HASHTABLE(queries, 8);
+	struct dnspool_ghosts *ghosts;
 	struct list_head txq;
 	unsigned int nqueries;
 	bool draining;

@@ -41,8 +41,23 @@ static const struct netlink_range_validation dnspool_a_upstream_rotate_interval_
 	.max	= 86400000ULL,
 };
 
+static const struct netlink_range_validation dnspool_a_upstream_rto_initial_ms_range = {
+	.min	= 10ULL,
+	.max	= 60000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_upstream_rto_min_ms_range = {
+	.min	= 10ULL,
+	.max	= 60000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_upstream_rto_max_ms_range = {
+	.min	= 10ULL,
+	.max	= 60000ULL,
+};
+
 /* DNSPOOL_CMD_UPSTREAM_ADD - do */
-static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS + 1] = {
+static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_RTO_MAX_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_TRANSPORT] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[DNSPOOL_A_UPSTREAM_IPV4] = { .type = NLA_U32, },
@@ -56,10 +71,13 @@ static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM
 	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_query_timeout_ms_range),
 	[DNSPOOL_A_UPSTREAM_ROTATE_QUERIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_queries_range),
 	[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_interval_ms_range),
+	[DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_initial_ms_range),
+	[DNSPOOL_A_UPSTREAM_RTO_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_min_ms_range),
+	[DNSPOOL_A_UPSTREAM_RTO_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_max_ms_range),
 };
 
 /* DNSPOOL_CMD_UPSTREAM_SET - do */
-static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS + 1] = {
+static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM_RTO_MAX_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_TLS_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_TLS_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_MAX_CONNS] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
@@ -69,6 +87,9 @@ static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM
 	[DNSPOOL_A_UPSTREAM_QUERY_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_query_timeout_ms_range),
 	[DNSPOOL_A_UPSTREAM_ROTATE_QUERIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_queries_range),
 	[DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rotate_interval_ms_range),
+	[DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_initial_ms_range),
+	[DNSPOOL_A_UPSTREAM_RTO_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_min_ms_range),
+	[DNSPOOL_A_UPSTREAM_RTO_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_max_ms_range),
 };
 
 /* DNSPOOL_CMD_UPSTREAM_DEL - do */
@@ -99,7 +120,7 @@ const struct genl_split_ops dnspool_nl_ops[8] = {
 		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
 		.doit		= dnspool_nl_upstream_add_doit,
 		.policy		= dnspool_upstream_add_nl_policy,
-		.maxattr	= DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
+		.maxattr	= DNSPOOL_A_UPSTREAM_RTO_MAX_MS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -108,7 +129,7 @@ const struct genl_split_ops dnspool_nl_ops[8] = {
 		.doit		= dnspool_nl_upstream_set_doit,
 		.post_doit	= dnspool_nl_post_doit_upstream,
 		.policy		= dnspool_upstream_set_nl_policy,
-		.maxattr	= DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
+		.maxattr	= DNSPOOL_A_UPSTREAM_RTO_MAX_MS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

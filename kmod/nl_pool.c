@@ -11,6 +11,7 @@
 #include "netlink.h"
 #include "pool.h"
 #include "upstream.h"
+#include "xmit.h"
 
 static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 				struct netlink_callback *cb)
@@ -31,6 +32,8 @@ static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 		COUNTER(MALFORMED, malformed),
 		COUNTER(TRUNCATED_RETRIES, truncated_retries),
 		COUNTER(RETRIES, retries),
+		COUNTER(RETRANSMITS, retransmits),
+		COUNTER(LATE_ANSWERS, late_answers),
 		COUNTER(CONNS_OPENED, conns_opened),
 		COUNTER(CONNS_CLOSED, conns_closed),
 		COUNTER(CONNS_REAPED, conns_reaped),
@@ -47,6 +50,7 @@ static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 #undef COUNTER
 	};
 	unsigned int active, total, peak;
+	u32 srtt = dnspool_rtt_srtt_us(&pool->rtt);
 	void *hdr;
 	size_t i;
 
@@ -68,7 +72,9 @@ static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 	    nla_put_u32(skb, DNSPOOL_A_POOL_MAX_CONNS, READ_ONCE(up->params.max_conns)) ||
 	    nla_put_u32(skb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS,
 			READ_ONCE(up->params.idle_timeout_ms)) ||
-	    nla_put_u32(skb, DNSPOOL_A_POOL_INFLIGHT, atomic_read(&pool->inflight)))
+	    nla_put_u32(skb, DNSPOOL_A_POOL_INFLIGHT, atomic_read(&pool->inflight)) ||
+	    nla_put_u32(skb, DNSPOOL_A_POOL_RTO_MS, dnspool_pool_rto_ms(pool)) ||
+	    (srtt && nla_put_u32(skb, DNSPOOL_A_POOL_SRTT_US, srtt)))
 		goto nla_put_failure;
 	for (i = 0; i < ARRAY_SIZE(counters); i++) {
 		const atomic64_t *v = (const void *)((const char *)st + counters[i].off);

@@ -178,6 +178,10 @@ static void dnspool_nl_get_params(struct genl_info *info,
 		  offsetof(struct dnspool_params, rotate_queries) },
 		{ DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
 		  offsetof(struct dnspool_params, rotate_interval_ms) },
+		{ DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS,
+		  offsetof(struct dnspool_params, rto_initial_ms) },
+		{ DNSPOOL_A_UPSTREAM_RTO_MIN_MS, offsetof(struct dnspool_params, rto_min_ms) },
+		{ DNSPOOL_A_UPSTREAM_RTO_MAX_MS, offsetof(struct dnspool_params, rto_max_ms) },
 	};
 	size_t i;
 
@@ -185,6 +189,24 @@ static void dnspool_nl_get_params(struct genl_info *info,
 		if (info->attrs[map[i].attr])
 			WRITE_ONCE(*(u32 *)((char *)p + map[i].off),
 				   nla_get_u32(info->attrs[map[i].attr]));
+}
+
+/* The retransmission timeout's bounds, as the request leaves them, must be
+ * in order; the error names an attribute of the request.
+ */
+static int dnspool_nl_check_rto(struct genl_info *info, const struct dnspool_params *p)
+{
+	struct nlattr **attrs = info->attrs;
+
+	if (p->rto_min_ms <= p->rto_initial_ms && p->rto_initial_ms <= p->rto_max_ms)
+		return 0;
+	NL_SET_ERR_MSG_ATTR_FMT(info->extack,
+				attrs[DNSPOOL_A_UPSTREAM_RTO_MIN_MS] ?:
+				attrs[DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS] ?:
+				attrs[DNSPOOL_A_UPSTREAM_RTO_MAX_MS],
+				"rto-min-ms <= rto-initial-ms <= rto-max-ms must hold: %u, %u, %u",
+				p->rto_min_ms, p->rto_initial_ms, p->rto_max_ms);
+	return -EINVAL;
 }
 
 static int dnspool_nl_fill_upstream(struct sk_buff *skb,
@@ -231,7 +253,10 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 			p->query_timeout_ms) ||
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES, p->rotate_queries) ||
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS,
-			p->rotate_interval_ms))
+			p->rotate_interval_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS, p->rto_initial_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_RTO_MIN_MS, p->rto_min_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_RTO_MAX_MS, p->rto_max_ms))
 		goto nla_put_failure;
 
 	genlmsg_end(skb, hdr);
@@ -343,6 +368,9 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	else if (up->transport == DNSPOOL_TRANSPORT_TLS)
 		snprintf(up->tls_name, sizeof(up->tls_name), "%pISc", &up->addr);
 	dnspool_nl_get_params(info, &up->params);
+	err = dnspool_nl_check_rto(info, &up->params);
+	if (err)
+		goto err_free;
 
 	err = dnspool_upstream_insert(dn, up);
 	if (err == -EEXIST)
@@ -374,15 +402,23 @@ err_free:
 int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dnspool_upstream *up = info->user_ptr[0];
+	struct dnspool_params params;
 	bool renamed = false;
 	const char *tls_name;
 	int err;
 
-	/* The one step that may fail goes first. */
+	/* The steps that may fail go first. */
 	tls_name = dnspool_nl_get_tls_name(info, up, &err);
 	if (err)
 		return err;
 	spin_lock(&up->lock);
+	params = up->params;
+	dnspool_nl_get_params(info, &params);
+	err = dnspool_nl_check_rto(info, &params);
+	if (err) {
+		spin_unlock(&up->lock);
+		return err;
+	}
 	if (tls_name && strcmp(tls_name, up->tls_name)) {
 		strscpy(up->tls_name, tls_name, sizeof(up->tls_name));
 		renamed = true;

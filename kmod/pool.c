@@ -5,7 +5,8 @@
  * max-conns; or, when the pool is full, shares the least recently used.
  * Each connection carries many queries at once, matched by a random DNS ID
  * unique on it.  A reaper closes connections idle too long; a tick ends
- * queries that ran out of time and dials that took too long.
+ * dials that took too long; each query's own timer (xmit.c) retransmits it
+ * or ends it when its time is up.
  *
  * Locking: pool->lock, then conn->lock.  Socket callbacks only queue work,
  * so both are taken in process context alone.  Everything that sleeps
@@ -26,10 +27,12 @@
 
 #include "conn.h"
 #include "dnsmsg.h"
+#include "ghost.h"
 #include "limits.h"
 #include "pool.h"
 #include "trace.h"
 #include "upstream.h"
+#include "xmit.h"
 
 struct workqueue_struct *dnspool_wq;
 
@@ -84,11 +87,20 @@ static bool dnspool_pool_should_rotate(struct dnspool_pool *pool, struct dnspool
 	       time_after(jiffies, conn->born + life);
 }
 
-/* Moves @conn to the graveyard; pool->lock and conn->lock held.  Its
- * queries go to @orphans, to be retried or ended by the caller.
+/**
+ * dnspool_pool_kill_conn() - a connection stops: to the graveyard
+ * @pool: its pool
+ * @conn: the connection
+ * @err: why
+ * @orphans: its queries go here, to be retried or ended by the caller
+ *	(dnspool_pool_orphans())
+ *
+ * The caller kicks the pool's gc work to close it.
+ *
+ * Context: holding @pool's lock and @conn's.
  */
-static void dnspool_pool_kill_conn(struct dnspool_pool *pool, struct dnspool_conn *conn,
-				   int err, struct list_head *orphans)
+void dnspool_pool_kill_conn(struct dnspool_pool *pool, struct dnspool_conn *conn,
+			    int err, struct list_head *orphans)
 {
 	struct dnspool_query *q;
 	struct hlist_node *tmp;
@@ -110,12 +122,19 @@ static void dnspool_pool_kill_conn(struct dnspool_pool *pool, struct dnspool_con
 	list_move_tail(&conn->node, &pool->graveyard);
 }
 
-/* The pool's works are queued under pool->lock and never once the pool is
+/**
+ * dnspool_pool_kick_gc() - close the connections in the graveyard
+ * @pool: the pool
+ *
+ * The pool's works are queued under pool->lock and never once the pool is
  * dead: shutdown, which sets dead under that lock, then cancels them for
  * good.  (A connection's work is queued by its socket's callbacks and by
- * the pool, under no lock; closing a connection disables it.)
+ * the pool, under no lock; closing a connection disables it.  The due work
+ * is queued by timers, which stop with their queries.)
+ *
+ * Context: holding @pool's lock.
  */
-static void dnspool_pool_kick_gc(struct dnspool_pool *pool)
+void dnspool_pool_kick_gc(struct dnspool_pool *pool)
 {
 	lockdep_assert_held(&pool->lock);
 	if (!pool->dead)
@@ -184,9 +203,10 @@ static struct dnspool_conn *dnspool_pool_pick(struct dnspool_pool *pool, bool ca
 	return NULL;
 }
 
+/* While a connection dials: its deadline is checked this often. */
 static void dnspool_pool_arm_tick(struct dnspool_pool *pool)
 {
-	unsigned int ms = clamp(DNSPOOL_PARAM(pool, query_timeout_ms) / 4, 10U, 100U);
+	unsigned int ms = clamp(DNSPOOL_PARAM(pool, dial_timeout_ms) / 4, 10U, 100U);
 
 	lockdep_assert_held(&pool->lock);
 	if (!pool->dead)
@@ -330,12 +350,15 @@ static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query 
 		list_move_tail(&conn->node, &pool->conns);
 		spin_lock(&conn->lock);
 		err = dnspool_conn_enqueue(conn, q);
+		if (!err)
+			dnspool_xmit_arm_first(pool, q);
 		spin_unlock(&conn->lock);
 		if (!err) {
-			if (grew)
+			if (grew) {
 				dnspool_pool_arm_reaper(pool);
+				dnspool_pool_arm_tick(pool);
+			}
 			dnspool_conn_kick(conn);
-			dnspool_pool_arm_tick(pool);
 		} else if (err == -ENOBUFS) {
 			*why = dnspool_pool_why_limit[1];
 		}
@@ -396,6 +419,8 @@ void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q)
 	const char *why;
 	int err;
 
+	/* Its timer fires for the pool it is in: armed again there. */
+	dnspool_xmit_disarm(q);
 	atomic_dec(&q->pool->inflight);
 	q->pool = pool;
 	atomic_inc(&pool->inflight);
@@ -404,11 +429,20 @@ void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q)
 		dnspool_query_end(q, err);
 }
 
-/* The queries of a connection that broke: retried once elsewhere, unless
- * the connection never opened (that is their answer) or time is up.
+/**
+ * dnspool_pool_orphans() - the queries of a connection that stopped
+ * @pool: its pool
+ * @orphans: the queries, on no connection
+ * @err: why it stopped
+ * @dialing: it never opened: that is their answer
+ *
+ * Retried once elsewhere, unless the connection never opened or time is
+ * up; ended with @err otherwise.
+ *
+ * Context: process context, no lock held.
  */
-static void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
-				 int err, bool dialing)
+void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
+			  int err, bool dialing)
 {
 	struct dnspool_query *q, *tmp;
 
@@ -493,26 +527,21 @@ static void dnspool_pool_gc_work(struct work_struct *work)
 	dnspool_pool_gc(container_of(work, struct dnspool_pool, gc_work));
 }
 
-/* Ends queries past their deadline and dials past theirs. */
+/* Ends dials past their deadline; runs while a connection dials.  It walks
+ * the connections, never the queries: those have timers of their own.
+ */
 static void dnspool_pool_tick_work(struct work_struct *work)
 {
 	struct dnspool_pool *pool = container_of(to_delayed_work(work),
 						 struct dnspool_pool, tick_work);
 	struct dnspool_conn *conn, *ctmp;
-	struct dnspool_query *q, *qtmp;
-	struct hlist_node *tmp;
 	unsigned long now = jiffies;
-	LIST_HEAD(expired);
-	LIST_HEAD(orphans);
 	LIST_HEAD(dial_orphans);
 	LIST_HEAD(dial_busy);
 	bool dialing = false;
-	int bkt;
 
 	spin_lock(&pool->lock);
 	list_for_each_entry_safe(conn, ctmp, &pool->conns, node) {
-		bool stuck = false;
-
 		spin_lock(&conn->lock);
 		if (conn->state == DNSPOOL_CONN_DIALING) {
 			if (time_after(now, conn->dial_deadline)) {
@@ -526,45 +555,25 @@ static void dnspool_pool_tick_work(struct work_struct *work)
 				dnspool_pool_kill_conn(pool, conn, err,
 						       err == -EAGAIN ? &dial_busy : &dial_orphans);
 				dnspool_pool_hold_down(pool, conn, err);
-				spin_unlock(&conn->lock);
-				continue;
+			} else {
+				/* A dial may wait with no socket event to
+				 * come (for a handshake slot): it looks again
+				 * now.
+				 */
+				dialing = true;
+				dnspool_conn_kick(conn);
 			}
-			/* A dial may wait with no socket event to come (for
-			 * a handshake slot): it looks again now.
-			 */
-			dialing = true;
-			dnspool_conn_kick(conn);
 		}
-		hash_for_each_safe(conn->queries, bkt, tmp, q, hnode) {
-			/* A query being sent is left to its sender: the next
-			 * tick sees how much of it went out.
-			 */
-			if (!time_after(now, q->deadline) || q->sending)
-				continue;
-			/* Half a TCP message on the wire: the stream is lost. */
-			if (q->sent && !list_empty(&q->txnode))
-				stuck = true;
-			dnspool_conn_unlink(conn, q);
-			list_add_tail(&q->txnode, &expired);
-		}
-		if (stuck)
-			dnspool_pool_kill_conn(pool, conn, -ETIMEDOUT, &orphans);
 		spin_unlock(&conn->lock);
 	}
-	if (!list_empty(&orphans) || !list_empty(&dial_orphans) || !list_empty(&dial_busy))
+	if (!list_empty(&dial_orphans) || !list_empty(&dial_busy))
 		dnspool_pool_kick_gc(pool);
-	/* Dials end by the deadline even when no query waits for them. */
-	if (atomic_read(&pool->inflight) || dialing)
+	if (dialing)
 		dnspool_pool_arm_tick(pool);
 	spin_unlock(&pool->lock);
 
-	list_for_each_entry_safe(q, qtmp, &expired, txnode) {
-		list_del_init(&q->txnode);
-		dnspool_query_end(q, -ETIMEDOUT);
-	}
 	dnspool_pool_orphans(pool, &dial_orphans, -ETIMEDOUT, true);
 	dnspool_pool_orphans(pool, &dial_busy, -EAGAIN, true);
-	dnspool_pool_orphans(pool, &orphans, -ETIMEDOUT, false);
 }
 
 /* Closes connections idle longer than idle-timeout; busy ones stay. */
@@ -580,6 +589,8 @@ static void dnspool_pool_reap_work(struct work_struct *work)
 	spin_lock(&pool->lock);
 	list_for_each_entry_safe(conn, tmp, &pool->conns, node) {
 		spin_lock(&conn->lock);
+		/* Answers to forgotten IDs may come no more. */
+		dnspool_ghosts_expire(conn->ghosts, false);
 		if (!conn->nqueries && conn->state != DNSPOOL_CONN_DIALING &&
 		    time_after(jiffies, conn->last_used + idle)) {
 			trace_dnspool_conn_reap(conn, 0);
@@ -666,6 +677,7 @@ void dnspool_pool_init(struct dnspool_pool *pool, struct dnspool_upstream *up,
 	INIT_DELAYED_WORK(&pool->reap_work, dnspool_pool_reap_work);
 	INIT_DELAYED_WORK(&pool->tick_work, dnspool_pool_tick_work);
 	INIT_WORK(&pool->gc_work, dnspool_pool_gc_work);
+	dnspool_xmit_pool_init(pool);
 }
 
 /**
@@ -701,6 +713,7 @@ void dnspool_pool_shutdown(struct dnspool_pool *pool)
 	cancel_delayed_work_sync(&pool->reap_work);
 	cancel_work_sync(&pool->gc_work);
 	dnspool_pool_gc(pool);
+	dnspool_xmit_pool_shutdown(pool);
 	if (had)
 		pr_debug("closed all connections to %pISpc (%s)\n", &pool->up->addr,
 			 dnspool_transport_name(pool->ops->transport));

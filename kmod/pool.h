@@ -7,9 +7,11 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "rtt.h"
 #include "stats.h"
 
 struct dnspool_conn;
@@ -37,8 +39,12 @@ struct dnspool_upstream;
  * @dial_epoch: dials begun before this (jiffies) start no hold-down
  * @dead: shut down: takes no query, queues no work
  * @reap_work: closes idle connections
- * @tick_work: ends queries and dials past their deadlines
+ * @tick_work: ends dials past their deadlines, while one is dialing
  * @gc_work: closes the connections in @graveyard
+ * @due: queries whose timers fired (xmit.c)
+ * @due_work: retransmits them, or ends them at their deadlines
+ * @rtt: round-trip time of its exchanges (those answered on their first
+ *	transmission)
  * @inflight: queries in the pool
  * @stats: its counters
  */
@@ -59,6 +65,9 @@ struct dnspool_pool {
 	struct delayed_work reap_work;
 	struct delayed_work tick_work;
 	struct work_struct gc_work;
+	struct llist_head due;
+	struct work_struct due_work;
+	struct dnspool_rtt rtt;
 	atomic_t inflight;
 	struct dnspool_stats stats;
 };
@@ -78,6 +87,11 @@ int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q);
 void dnspool_pool_count_end(struct dnspool_pool *pool, int err);
 void dnspool_pool_dial_ok(struct dnspool_pool *pool);
+void dnspool_pool_kill_conn(struct dnspool_pool *pool, struct dnspool_conn *conn,
+			    int err, struct list_head *orphans);
+void dnspool_pool_kick_gc(struct dnspool_pool *pool);
+void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
+			  int err, bool dialing);
 void dnspool_pool_conn_failed(struct dnspool_conn *conn, int err, bool dialing);
 void dnspool_pool_params_changed(struct dnspool_pool *pool, bool tls_name);
 void dnspool_pool_counts(struct dnspool_pool *pool, unsigned int *active,

@@ -11,6 +11,7 @@
 #include "query.h"
 #include "trace.h"
 #include "upstream.h"
+#include "xmit.h"
 
 /**
  * dnspool_error_class() - whose failure an error is
@@ -70,6 +71,7 @@ struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len
 	refcount_set(&q->ref, 1);
 	INIT_HLIST_NODE(&q->hnode);
 	INIT_LIST_HEAD(&q->txnode);
+	timer_setup(&q->timer, dnspool_xmit_timer, 0);
 	return q;
 }
 
@@ -97,14 +99,17 @@ void dnspool_query_put(struct dnspool_query *q)
  * @q: the query, on no connection and no list
  * @err: its outcome, 0 when answered
  *
- * Counts the outcome, delivers it through q->done() and drops the pool's
- * reference.  Whoever takes the query off its connection ends it, once.
+ * Stops its timer, counts the outcome, delivers it through q->done() and
+ * drops the pool's reference.  Whoever takes the query off its connection
+ * ends it, once.
  *
  * Context: process context, no lock held.
  */
 void dnspool_query_end(struct dnspool_query *q, int err)
 {
 	struct dnspool_pool *pool = q->pool;
+
+	dnspool_xmit_disarm(q);
 
 	if (err)
 		trace_dnspool_query_failed(q, err);

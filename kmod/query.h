@@ -8,7 +8,9 @@
 
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/refcount.h>
+#include <linux/timer.h>
 #include <linux/types.h>
 #include <uapi/linux/dnspool.h>
 
@@ -35,7 +37,9 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
  *	while it is being ended or moved
  * @up: the upstream it was asked of; holds a reference
  * @pool: the pool it is in, once submitted
- * @conn: the connection it is on, while on one
+ * @conn: the connection its live transmission is on, while on one: set
+ *	under that connection's lock (with release, after @pool), cleared
+ *	when it leaves the connection
  * @msg: the query's wire bytes, its wire ID in place
  * @len: their length
  * @sent: bytes of it sent (on a stream, its length prefix included)
@@ -49,6 +53,12 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
  *	lock); the tick leaves it to the sender
  * @reused: sent on a connection that had carried a query before
  * @deadline: when it times out, in jiffies
+ * @timer: fires at @next_at: retransmits it or times it out (xmit.c);
+ *	holds a reference while pending
+ * @due: on its pool's list of fired timers
+ * @flags: DNSPOOL_Q_DUE: on that list (atomic bit operations)
+ * @next_at: when its timer acts, in jiffies, under its connection's lock
+ * @tries: its retransmissions so far
  * @sent_at: when it was first sent
  * @answer: the answer, kmalloc'ed, once answered
  * @answer_len: its length
@@ -74,6 +84,11 @@ struct dnspool_query {
 	bool sending;
 	bool reused;
 	unsigned long deadline;
+	struct timer_list timer;
+	struct llist_node due;
+	unsigned long flags;
+	unsigned long next_at;
+	u8 tries;
 	ktime_t sent_at;
 	u8 *answer;
 	size_t answer_len;
@@ -81,6 +96,11 @@ struct dnspool_query {
 	u32 rtt_us;
 	dnspool_done_t done;
 	void *ctx;
+};
+
+/* Bits of dnspool_query.flags. */
+enum {
+	DNSPOOL_Q_DUE,
 };
 
 struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,

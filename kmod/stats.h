@@ -18,6 +18,9 @@
  * @malformed: messages that are no DNS answer
  * @truncated_retries: truncated answers asked again over TCP
  * @retries: queries moved to another connection once theirs broke
+ * @retransmits: UDP queries sent again, their timeout passed unanswered
+ * @late_answers: answers to a transmission whose query was answered (by
+ *	another transmission) or ended meanwhile
  * @conns_opened: connections opened (rotations aside)
  * @conns_closed: connections closed, for any reason
  * @conns_reaped: connections closed for being idle
@@ -44,6 +47,8 @@ struct dnspool_stats {
 	atomic64_t malformed;
 	atomic64_t truncated_retries;
 	atomic64_t retries;
+	atomic64_t retransmits;
+	atomic64_t late_answers;
 	atomic64_t conns_opened;
 	atomic64_t conns_closed;
 	atomic64_t conns_reaped;

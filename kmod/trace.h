@@ -111,6 +111,7 @@ DECLARE_EVENT_CLASS(dnspool_query_class,
 				     __field(u16, qtype)
 				     __field(bool, reused)
 				     __field(bool, retried)
+				     __field(u8, tries)
 				     __field(u32, rtt_us)
 				     __field(int, err)
 				     __field(u8, error_class)),
@@ -123,14 +124,15 @@ DECLARE_EVENT_CLASS(dnspool_query_class,
 				   __entry->qtype = dnspool_trace_qtype(q);
 				   __entry->reused = q->reused;
 				   __entry->retried = q->retried;
+				   __entry->tries = q->tries;
 				   __entry->rtt_us = err ? 0 : q->rtt_us;
 				   __entry->err = err;
 				   __entry->error_class = err ? dnspool_error_class(err) : 0;),
-		    TP_printk("upstream=%s netns=%u transport=%s query=%p id=%u qtype=%u reused=%d retried=%d rtt_us=%u err=%d class=%s",
+		    TP_printk("upstream=%s netns=%u transport=%s query=%p id=%u qtype=%u reused=%d retried=%d tries=%u rtt_us=%u err=%d class=%s",
 			      __entry->upstream, __entry->netns,
 			      dnspool_show_transport(__entry->transport), __entry->query,
 			      __entry->id, __entry->qtype, __entry->reused,
-			      __entry->retried, __entry->rtt_us, __entry->err,
+			      __entry->retried, __entry->tries, __entry->rtt_us, __entry->err,
 			      !__entry->err ? "none" :
 			      __entry->error_class == DNSPOOL_ERROR_CLASS_UPSTREAM ?
 			      "upstream" : "local"));
@@ -142,6 +144,13 @@ DEFINE_EVENT(dnspool_query_class, dnspool_query_submit,
 
 /* A query went out whole on its connection (id is its wire ID). */
 DEFINE_EVENT(dnspool_query_class, dnspool_query_sent,
+	     TP_PROTO(const struct dnspool_query *q, int err),
+	     TP_ARGS(q, err));
+
+/* A UDP query's timeout passed unanswered: it is queued again, under a
+ * new wire ID (id), on the same or another connection.
+ */
+DEFINE_EVENT(dnspool_query_class, dnspool_query_retransmit,
 	     TP_PROTO(const struct dnspool_query *q, int err),
 	     TP_ARGS(q, err));
 

@@ -51,7 +51,10 @@ struct dnspool_net *dnspool_net(const struct net *net)
  *
  * Ten connections per pool, idle ones closed after five minutes (looked
  * for every thirty seconds), ten seconds to open one, and dig's five
- * seconds for a query.
+ * seconds for a query.  A UDP query is sent again after 400 ms before a
+ * round trip is measured (Knot Resolver's initial timeout; unbound's is
+ * 376 ms), never sooner than 50 ms (unbound's floor) nor later than 2 s,
+ * which leaves at least three tries within the query timeout.
  */
 void dnspool_params_init(struct dnspool_params *p)
 {
@@ -63,6 +66,9 @@ void dnspool_params_init(struct dnspool_params *p)
 	/* UDP source ports change this often (RFC 5452) without churning. */
 	p->rotate_queries = 5000;
 	p->rotate_interval_ms = 60 * MSEC_PER_SEC;
+	p->rto_initial_ms = 400;
+	p->rto_min_ms = 50;
+	p->rto_max_ms = 2 * MSEC_PER_SEC;
 }
 
 /**

@@ -33,6 +33,10 @@
  * @query_timeout_ms: a query not answered after this fails
  * @rotate_queries: a UDP socket is replaced after this many queries
  * @rotate_interval_ms: ... or after this long
+ * @rto_initial_ms: a UDP query's retransmission timeout before a round
+ *	trip is measured
+ * @rto_min_ms: its least value
+ * @rto_max_ms: its greatest value
  *
  * Written whole, each with WRITE_ONCE(), under the upstream's lock; the
  * pools read them with READ_ONCE() (DNSPOOL_PARAM()).
@@ -45,6 +49,9 @@ struct dnspool_params {
 	u32 query_timeout_ms;
 	u32 rotate_queries;
 	u32 rotate_interval_ms;
+	u32 rto_initial_ms;
+	u32 rto_min_ms;
+	u32 rto_max_ms;
 };
 
 /**

@@ -162,7 +162,9 @@ tls_pki() {
 # h1..h1000, and big.dnspool.test, too big for a UDP answer) on ADDR:PORT,
 # in the current network namespace; with TLSPORT, over TLS on ADDR:TLSPORT
 # too, as $TLS_NAME with the certificate of tls_pki $DNSPOOL_PKI.  Its PID
-# is echoed; it stops with the test.
+# is echoed; it stops with the test.  It runs with Debian's defaults;
+# UNBOUND_TUNING, if set, holds server: lines for a test that needs more
+# (and says why).
 start_unbound() {
 	local addr=$1 port=$2 tlsport=${3:-} dir i
 	dir=$(mktemp -d /tmp/unbound.XXXXXX)
@@ -186,6 +188,7 @@ start_unbound() {
 			tls-service-pem: "$DNSPOOL_PKI/server.pem"
 		EOF
 	fi
+	printf '# tuning\n%s\n' "${UNBOUND_TUNING:-}" >"$dir/tuning.conf"
 	sed -e "s|@ADDR@|$addr|g; s|@PORT@|$port|g; s|@DIR@|$dir|g" \
 		"$(dirname "${BASH_SOURCE[0]}")/upstreams/unbound.conf.in" >"$dir/unbound.conf"
 	unbound -c "$dir/unbound.conf" >"$dir/log" 2>&1 &

@@ -158,13 +158,17 @@ check "UDP sockets rotate after rotate-queries, counted as rotations" rotation
 
 # The seed's case: 1000 clients x 3 upstreams, 3000 queries in flight.
 three_upstreams() {
-	local pids="" p max=0 n i rc=0 U2 U3
+	local pids="" p max=0 n i rc=0 U2 U3 slow=
 	U2=$(start_unbound 127.0.0.2 $PORT) && U3=$(start_unbound 127.0.0.3 $PORT) || return 1
 	UNBOUND="$UNBOUND $U2 $U3"
-	# 3000 in flight keep the debug kernel busy for seconds: a generous
-	# timeout, so that only a lost query fails.
+	# Everything as it ships: unbound's defaults (its socket buffer
+	# overflows under the burst: retransmission recovers), dnspool's
+	# defaults.  But the debug kernel serves 3000 in flight more slowly
+	# than the default 5 s allows: a longer timeout there, so that only a
+	# lost query fails.
+	[ "${KSFT_KERNEL_FLAVOUR:-}" = debug ] && slow="timeout 30s"
 	for i in 1 2 3; do
-		"$CTL" upstream add "seed$i" "udp://127.0.0.$i:$PORT" timeout 30s || return 1
+		"$CTL" upstream add "seed$i" "udp://127.0.0.$i:$PORT" $slow || return 1
 	done
 	for i in 1 2 3; do
 		"$CTL" -j query "@seed$i" --batch "$Q1000" --concurrency 1000 >"/tmp/seed$i.out" &
@@ -178,12 +182,15 @@ three_upstreams() {
 	for p in $pids; do wait "$p" || rc=1; done
 	echo "# at most $max UDP sockets to the 3 upstreams seen by ss"
 	for i in 1 2 3; do
+		echo "# seed$i: $(stat_of "seed$i" retransmits) retransmissions," \
+		     "$(stat_of "seed$i" late_answers) late answers"
 		jq -e '.answered == 1000' "/tmp/seed$i.out" >/dev/null || { cat "/tmp/seed$i.out"; rc=1; }
 		[ "$(stat_of "seed$i" conns_opened)" -le 10 ] || rc=1
 	done
 	[ $rc = 0 ] && [ "$max" -le 30 ]
 }
-check "3 upstreams x 1000 queries in flight: no error, at most 30 sockets" three_upstreams
+check "3 upstreams x 1000 in flight, default everything: all answered, at most 30 sockets" \
+	three_upstreams
 
 netns_deleted_in_flight() {
 	local pid

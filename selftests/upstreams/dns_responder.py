@@ -19,6 +19,10 @@ A 192.0.2.99, in ways unbound never would:
                      handshake that never ends)
   --tickets N        over TLS: send N session tickets after the handshake
   --drop             UDP: read every query, answer none
+  --ignore-first     UDP: drop the first datagram of each question (name,
+                     type, class), answer the others
+  --delay S          answer every query (every datagram, over UDP) after S
+                     seconds
   --fold-case        UDP: first answer each query for its name with Latin-1
                      letters' case changed (another name: octets above 127
                      are not folded), then with ASCII letters upper-cased
@@ -155,6 +159,8 @@ def serve_tcp_conn(args, conn):
         pending.append(query)
         if args.reverse and len(pending) < args.reverse:
             continue
+        if args.delay:
+            time.sleep(args.delay)
         for q in reversed(pending):
             try:
                 msg = answer(q)
@@ -192,6 +198,8 @@ def main():
     p.add_argument('--stall-first', type=float, default=0)
     p.add_argument('--tickets', type=int, default=0)
     p.add_argument('--drop', action='store_true')
+    p.add_argument('--ignore-first', action='store_true')
+    p.add_argument('--delay', type=float, default=0)
     args = p.parse_args()
     if args.tls:
         args.tcp = True
@@ -219,10 +227,17 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((args.addr, args.port))
     print('ready', flush=True)
+    seen = set()
     while True:
         query, peer = s.recvfrom(65535)
         log_id(args, query)
         if args.drop:
+            continue
+        if args.ignore_first and query[12:] not in seen:
+            seen.add(query[12:])
+            continue
+        if args.delay:
+            threading.Timer(args.delay, s.sendto, (answer(query), peer)).start()
             continue
         if args.wrong_question:
             s.sendto(answer(query, 'spoofed.example'), peer)

@@ -112,10 +112,7 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	rcu_read_lock();
-	/* Pairs with dnspool_registry_changed(): the list walked is at
-	 * least as new as the generation read.
-	 */
-	cb->seq = smp_load_acquire(&dn->gen);
+	cb->seq = dnspool_registry_gen(dn);
 	list_for_each_entry_rcu(up, &dn->upstreams, node) {
 		struct dnspool_pool *pools[] = { &up->pool, &up->tcp_pool };
 		long p;

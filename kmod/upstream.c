@@ -232,6 +232,21 @@ static void dnspool_registry_changed(struct dnspool_net *dn)
 }
 
 /**
+ * dnspool_registry_gen() - the registry's generation, for a dump
+ * @dn: the namespace's registry
+ *
+ * Read before the dump walks the list, which is then at least as new
+ * (pairs with dnspool_registry_changed()).
+ *
+ * Return: the generation, never 0.
+ */
+u32 dnspool_registry_gen(struct dnspool_net *dn)
+{
+	/* Pairs with the release in dnspool_registry_changed(). */
+	return smp_load_acquire(&dn->gen);
+}
+
+/**
  * dnspool_upstream_insert() - list a new upstream
  * @dn: the namespace's state
  * @up: the upstream, whose name, transport, address and pools are set

@@ -147,6 +147,7 @@ bool dnspool_tls_handshake_fixed(void);
 
 struct dnspool_pool *dnspool_upstream_pool(struct dnspool_upstream *up, bool tcp);
 void dnspool_upstream_params_changed(struct dnspool_upstream *up, bool tls_name);
+u32 dnspool_registry_gen(struct dnspool_net *dn);
 void dnspool_registry_shutdown(void);
 
 int dnspool_registry_init(void);

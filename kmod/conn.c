@@ -167,19 +167,21 @@ int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
 /*
  * The query an answer on @conn is for, taken off its connection: the
  * caller ends it, and drops the extra reference it holds when *@held is
- * set.  NULL when the answer is late (to a transmission whose query ended,
- * or to an earlier one of a query answered meanwhile), or to no query of
- * ours or to another question (RFC 5452): such a query stays, for its real
- * answer may still come.  @len may be less than the answer's length, when
- * only its head was read.
+ * set; *@first says the answer is to its first transmission (its ID tells
+ * which), so that the round trip is known.  NULL when the answer is late
+ * (to a transmission whose query ended, or to an earlier one of a query
+ * answered meanwhile), or to no query of ours or to another question
+ * (RFC 5452): such a query stays, for its real answer may still come.
+ * @len may be less than the answer's length, when only its head was read.
  */
 static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *conn,
 							const u8 *msg, size_t len,
-							bool *held)
+							bool *held, bool *first)
 {
 	struct dnspool_pool *pool = conn->pool;
 	struct dnspool_query *q;
 	bool late;
+	u8 try;
 	u16 id;
 
 	*held = false;
@@ -193,13 +195,14 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 	if (q && list_empty(&q->txnode) &&
 	    dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
 		dnspool_conn_unlink(conn, q);
-		dnspool_ghost_add(conn->ghosts, id, NULL, jiffies +
+		dnspool_ghost_add(conn->ghosts, id, NULL, q->tries, jiffies +
 				  msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms)));
 		conn->last_used = jiffies;
 		spin_unlock(&conn->lock);
+		*first = !q->tries && !q->retried;
 		return q;
 	}
-	late = !q && dnspool_ghost_find(conn->ghosts, id, &q);
+	late = !q && dnspool_ghost_find(conn->ghosts, id, &q, &try);
 	spin_unlock(&conn->lock);
 	if (!late) {
 		atomic64_inc(&pool->stats.mismatched);
@@ -210,6 +213,7 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 		if (dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len) &&
 		    dnspool_query_claim(pool, q)) {
 			*held = true;
+			*first = !try && !q->retried;
 			return q;
 		}
 		dnspool_query_put(q);
@@ -231,19 +235,20 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 	struct dnspool_pool *pool = conn->pool;
 	struct dnspool_upstream *up = pool->up;
 	struct dnspool_query *q;
-	bool held;
+	bool held, first;
 
-	q = dnspool_conn_take_answered(conn, msg, len, &held);
+	q = dnspool_conn_take_answered(conn, msg, len, &held, &first);
 	if (!q) {
 		kfree(msg);
 		return;
 	}
 	q->rtt_us = ktime_us_delta(ktime_get(), q->sent_at);
 	q->transport = pool->ops->transport;
-	/* Karn's rule: an answer to one of several transmissions says
-	 * nothing of the round trip.
+	/* Karn's rule: only an answer to the first transmission measures
+	 * the round trip (each transmission has its own ID, so an answer
+	 * to the first is known as such, even after a retransmission).
 	 */
-	if (!q->tries && !q->retried)
+	if (first)
 		dnspool_rtt_sample(&pool->rtt, q->rtt_us);
 	if (pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(msg) &&
 	    up->tcp_pool.ops) {
@@ -278,9 +283,9 @@ void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t 
 			      int err)
 {
 	struct dnspool_query *q;
-	bool held;
+	bool held, first;
 
-	q = dnspool_conn_take_answered(conn, head, len, &held);
+	q = dnspool_conn_take_answered(conn, head, len, &held, &first);
 	if (!q)
 		return;
 	dnspool_query_end(q, err);

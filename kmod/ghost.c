@@ -6,19 +6,46 @@
  * or earlier when the ring is full.  Callers hold the connection's lock.
  */
 #include <linux/jiffies.h>
+#include <linux/slab.h>
 
 #include "ghost.h"
 #include "query.h"
+
+/**
+ * dnspool_qref_new() - a reference for the earlier transmissions of a query
+ * @gfp: allocation flags
+ *
+ * Return: with one reference (the query's) and no query yet, or NULL.
+ */
+struct dnspool_qref *dnspool_qref_new(gfp_t gfp)
+{
+	struct dnspool_qref *qref = kzalloc(sizeof(*qref), gfp);
+
+	if (qref)
+		refcount_set(&qref->ref, 1);
+	return qref;
+}
+
+/**
+ * dnspool_qref_put() - drop a reference on @qref
+ * @qref: the reference
+ *
+ * Context: any.
+ */
+void dnspool_qref_put(struct dnspool_qref *qref)
+{
+	if (refcount_dec_and_test(&qref->ref))
+		kfree(qref);
+}
 
 static void dnspool_ghost_forget(struct dnspool_ghosts *g)
 {
 	struct dnspool_ghost *gh = &g->ring[g->head];
 
 	__clear_bit(gh->id, g->ids);
-	/* The last reference, once the query ended: it is freed here. */
-	if (gh->q)
-		dnspool_query_put(gh->q);
-	gh->q = NULL;
+	if (gh->qref)
+		dnspool_qref_put(gh->qref);
+	gh->qref = NULL;
 	g->head = (g->head + 1) % DNSPOOL_GHOSTS;
 	g->count--;
 }
@@ -42,16 +69,17 @@ void dnspool_ghosts_expire(struct dnspool_ghosts *g, bool all)
  * dnspool_ghost_add() - remember @id until @expires
  * @g: the IDs
  * @id: a wire ID no query waits on here, not remembered yet
- * @q: the query sent under it, which waits on a later transmission, with a
- *	reference for the ghost to hold; or NULL
+ * @qref: the query sent under it, which waits on a later transmission,
+ *	with a reference for the ghost to hold; or NULL
+ * @try: which transmission of its query @id was
  * @expires: when to forget it, in jiffies
  *
  * The oldest ID is forgotten early when the ring is full.
  *
  * Context: any; the connection's lock held.
  */
-void dnspool_ghost_add(struct dnspool_ghosts *g, u16 id, struct dnspool_query *q,
-		       unsigned long expires)
+void dnspool_ghost_add(struct dnspool_ghosts *g, u16 id, struct dnspool_qref *qref,
+		       u8 try, unsigned long expires)
 {
 	struct dnspool_ghost *gh;
 
@@ -60,7 +88,8 @@ void dnspool_ghost_add(struct dnspool_ghosts *g, u16 id, struct dnspool_query *q
 		dnspool_ghost_forget(g);
 	gh = &g->ring[(g->head + g->count) % DNSPOOL_GHOSTS];
 	gh->id = id;
-	gh->q = q;
+	gh->qref = qref;
+	gh->try = try;
 	gh->expires = expires;
 	__set_bit(id, g->ids);
 	g->count++;
@@ -71,12 +100,14 @@ void dnspool_ghost_add(struct dnspool_ghosts *g, u16 id, struct dnspool_query *q
  * @g: the IDs
  * @id: the ID of an answer that matched no waiting query
  * @q: set to the query sent under @id, with a reference the caller drops,
- *	when one is kept; NULL otherwise
+ *	when it has not ended; NULL otherwise
+ * @try: set to which transmission of it @id was
  *
  * Context: any; the connection's lock held.
  * Return: true when the answer is a late one.
  */
-bool dnspool_ghost_find(struct dnspool_ghosts *g, u16 id, struct dnspool_query **q)
+bool dnspool_ghost_find(struct dnspool_ghosts *g, u16 id, struct dnspool_query **q,
+			u8 *try)
 {
 	unsigned int i;
 
@@ -86,13 +117,19 @@ bool dnspool_ghost_find(struct dnspool_ghosts *g, u16 id, struct dnspool_query *
 	/* A late answer is rare: the ring is searched, newest first. */
 	for (i = g->count; i--; ) {
 		struct dnspool_ghost *gh = &g->ring[(g->head + i) % DNSPOOL_GHOSTS];
+		struct dnspool_query *found;
 
 		if (gh->id != id)
 			continue;
-		if (gh->q) {
-			refcount_inc(&gh->q->ref);
-			*q = gh->q;
-		}
+		*try = gh->try;
+		if (!gh->qref)
+			break;
+		/* Pairs with the query's end, which clears it first. */
+		rcu_read_lock();
+		found = rcu_dereference(gh->qref->q);
+		if (found && refcount_inc_not_zero(&found->ref))
+			*q = found;
+		rcu_read_unlock();
 		break;
 	}
 	return true;

@@ -8,6 +8,8 @@
 #define _DNSPOOL_GHOST_H
 
 #include <linux/bitmap.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 
 struct dnspool_query;
@@ -16,17 +18,32 @@ struct dnspool_query;
 #define DNSPOOL_GHOSTS		512
 
 /**
+ * struct dnspool_qref - how the earlier transmissions of a query find it
+ * @ref: the query's, until it ends, and each ghost's
+ * @q: the query, until it ends (RCU: a query is freed after a grace
+ *	period, and found with refcount_inc_not_zero())
+ *
+ * A ghost holds this, not the query: the query and its answer go when the
+ * query ends, whatever ghosts remain.
+ */
+struct dnspool_qref {
+	refcount_t ref;
+	struct dnspool_query __rcu *q;
+};
+
+/**
  * struct dnspool_ghost - one remembered ID
- * @q: the query that was sent under it, when a later transmission of the
- *	same query is still waiting for its answer: an answer to this one
- *	may end it.  Holds a reference.  NULL once the query ended.
+ * @qref: the query sent under it while a later transmission of the same
+ *	query waits; NULL when the query had ended
  * @expires: when it is forgotten, in jiffies (low 32 bits)
  * @id: the wire ID
+ * @try: which transmission of its query it was, 0 the first
  */
 struct dnspool_ghost {
-	struct dnspool_query *q;
+	struct dnspool_qref *qref;
 	u32 expires;
 	u16 id;
+	u8 try;
 };
 
 /**
@@ -45,9 +62,12 @@ struct dnspool_ghosts {
 	unsigned int count;
 };
 
-void dnspool_ghost_add(struct dnspool_ghosts *g, u16 id, struct dnspool_query *q,
-		       unsigned long expires);
-bool dnspool_ghost_find(struct dnspool_ghosts *g, u16 id, struct dnspool_query **q);
+struct dnspool_qref *dnspool_qref_new(gfp_t gfp);
+void dnspool_qref_put(struct dnspool_qref *qref);
+void dnspool_ghost_add(struct dnspool_ghosts *g, u16 id, struct dnspool_qref *qref,
+		       u8 try, unsigned long expires);
+bool dnspool_ghost_find(struct dnspool_ghosts *g, u16 id, struct dnspool_query **q,
+			u8 *try);
 void dnspool_ghosts_expire(struct dnspool_ghosts *g, bool all);
 
 /**

@@ -178,7 +178,7 @@ static int dnspool_nl_query_wait(struct dnspool_nl_query *nq, struct genl_info *
 	if (waited <= 0 && cmpxchg(&nq->mode, DNSPOOL_NL_WAITING, DNSPOOL_NL_ABANDONED) ==
 	    DNSPOOL_NL_WAITING) {
 		/* Gave up (a signal; or the query outlived its deadline,
-		 * which the pool's tick does not let happen): the query
+		 * which its timer does not let happen): the query
 		 * ends later, unseen.
 		 */
 		err = waited ? -EINTR : -ETIMEDOUT;

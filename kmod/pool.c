@@ -394,7 +394,7 @@ int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 	int err;
 
 	might_sleep();
-	q->pool = pool;
+	WRITE_ONCE(q->pool, pool);
 	atomic_inc(&pool->inflight);
 	atomic64_inc(&pool->stats.queries);
 	q->deadline = jiffies + msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms));
@@ -422,7 +422,7 @@ void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q)
 	/* Its timer fires for the pool it is in: armed again there. */
 	dnspool_xmit_disarm(q);
 	atomic_dec(&q->pool->inflight);
-	q->pool = pool;
+	WRITE_ONCE(q->pool, pool);
 	atomic_inc(&pool->inflight);
 	err = dnspool_pool_enqueue(pool, q, &why);
 	if (err)

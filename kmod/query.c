@@ -7,6 +7,7 @@
 
 #include "conn.h"
 #include "dnsmsg.h"
+#include "ghost.h"
 #include "pool.h"
 #include "query.h"
 #include "trace.h"
@@ -91,7 +92,7 @@ void dnspool_query_put(struct dnspool_query *q)
 		dnspool_upstream_put(q->up);
 	kfree(q->answer);
 	kfree(q->msg);
-	kfree(q);
+	kfree_rcu(q, rcu);
 }
 
 /**
@@ -110,13 +111,19 @@ void dnspool_query_end(struct dnspool_query *q, int err)
 	struct dnspool_pool *pool = q->pool;
 
 	dnspool_xmit_disarm(q);
+	/* Answers to its earlier transmissions find it no more. */
+	if (q->qref) {
+		RCU_INIT_POINTER(q->qref->q, NULL);
+		dnspool_qref_put(q->qref);
+		q->qref = NULL;
+	}
 
 	if (err)
 		trace_dnspool_query_failed(q, err);
 	else
 		trace_dnspool_query_answered(q, 0);
 	dnspool_pool_count_end(pool, err);
-	q->conn = NULL;
+	WRITE_ONCE(q->conn, NULL);
 	q->transport = pool->ops->transport;
 	q->done(q, err);
 	dnspool_query_put(q);

@@ -9,6 +9,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/timer.h>
 #include <linux/types.h>
@@ -16,6 +17,7 @@
 
 struct dnspool_conn;
 struct dnspool_pool;
+struct dnspool_qref;
 struct dnspool_query;
 struct dnspool_upstream;
 
@@ -59,6 +61,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
  * @flags: DNSPOOL_Q_DUE: on that list (atomic bit operations)
  * @next_at: when its timer acts, in jiffies, under its connection's lock
  * @tries: its retransmissions so far
+ * @qref: how its earlier transmissions find it (ghost.h), from its first
+ *	retransmission; cleared when it ends
  * @sent_at: when it was first sent
  * @answer: the answer, kmalloc'ed, once answered
  * @answer_len: its length
@@ -66,6 +70,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
  * @rtt_us: the time from its first send to its answer
  * @done: delivers the outcome
  * @ctx: the requester's
+ * @rcu: the query is freed after a grace period: its earlier
+ *	transmissions look for it under RCU
  */
 struct dnspool_query {
 	refcount_t ref;
@@ -89,6 +95,7 @@ struct dnspool_query {
 	unsigned long flags;
 	unsigned long next_at;
 	u8 tries;
+	struct dnspool_qref *qref;
 	ktime_t sent_at;
 	u8 *answer;
 	size_t answer_len;
@@ -96,6 +103,7 @@ struct dnspool_query {
 	u32 rtt_us;
 	dnspool_done_t done;
 	void *ctx;
+	struct rcu_head rcu;
 };
 
 /* Bits of dnspool_query.flags. */

@@ -20,7 +20,9 @@
  * off its connection's table ends it, once: an answer to the live
  * transmission, the due work at the deadline, or dnspool_query_claim() for
  * anyone else (an answer to an earlier transmission).  Later answers are
- * counted as late and dropped.
+ * counted as late and dropped.  A query is sent at most
+ * DNSPOOL_MAX_RETRANSMITS times again, whatever its timeouts, so that one
+ * request costs a bounded number of datagrams.
  *
  * References: a pending timer holds one on its query, which passes to the
  * list when the timer fires; the due work drops it.
@@ -38,6 +40,11 @@
 #include "trace.h"
 #include "upstream.h"
 #include "xmit.h"
+
+/* With the defaults the deadline comes first (50 ms doubled six times
+ * passes 5 s); with rto-max at its least, this bounds the datagrams.
+ */
+#define DNSPOOL_MAX_RETRANSMITS	7
 
 /**
  * dnspool_pool_rto_ms() - @pool's retransmission timeout now
@@ -57,21 +64,23 @@ u32 dnspool_pool_rto_ms(struct dnspool_pool *pool)
 }
 
 /* When @q's timer acts next: its retransmission timeout, doubled for each
- * retransmission so far and lengthened by up to a quarter at random, or
- * its deadline if that comes first.  The queries of a burst that was lost
- * together are so not sent again all at once, into the same overflowing
- * buffer.  A stream does not retransmit: its timer waits for the deadline.
+ * retransmission so far (within rto-max) and lengthened by up to a quarter
+ * at random, or its deadline if that comes first.  The queries of a burst
+ * that was lost together are so not sent again all at once, into the same
+ * overflowing buffer.  A stream does not retransmit, nor a query sent as
+ * often as it may be: its timer waits for the deadline.
  */
 static unsigned long dnspool_xmit_next(struct dnspool_pool *pool, struct dnspool_query *q)
 {
 	unsigned long at;
 	u64 ms;
 
-	if (pool->ops->transport != DNSPOOL_TRANSPORT_UDP)
+	if (pool->ops->transport != DNSPOOL_TRANSPORT_UDP ||
+	    q->tries >= DNSPOOL_MAX_RETRANSMITS)
 		return q->deadline;
-	ms = (u64)dnspool_pool_rto_ms(pool) << min_t(u8, q->tries, 16);
-	ms += get_random_u32_below(ms / 4 + 1);
+	ms = (u64)dnspool_pool_rto_ms(pool) << q->tries;
 	ms = min_t(u64, ms, DNSPOOL_PARAM(pool, rto_max_ms));
+	ms += get_random_u32_below(ms / 4 + 1);
 	at = jiffies + msecs_to_jiffies(ms);
 	return time_before(at, q->deadline) ? at : q->deadline;
 }
@@ -145,18 +154,20 @@ void dnspool_xmit_timer(struct timer_list *t)
 		queue_work(dnspool_wq, &pool->due_work);
 }
 
-/* Remembers the ID @q leaves @conn with; @q set when it still waits on a
- * later transmission (with a reference for the ghost).  Answers to it are
- * awaited for a query timeout.
+/* Remembers the wire ID @q leaves @conn with, just taken off it; @waits:
+ * the query waits on a later transmission, which an answer to this one
+ * may end.  Answers to it are awaited for a query timeout.  conn->lock
+ * held.
  */
 static void dnspool_xmit_ghost(struct dnspool_pool *pool, struct dnspool_conn *conn,
-			       u16 id, struct dnspool_query *q)
+			       struct dnspool_query *q, bool waits)
 {
 	unsigned long life = msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms));
+	struct dnspool_qref *qref = waits ? q->qref : NULL;
 
-	if (q)
-		refcount_inc(&q->ref);
-	dnspool_ghost_add(conn->ghosts, id, q, jiffies + life);
+	if (qref)
+		refcount_inc(&qref->ref);
+	dnspool_ghost_add(conn->ghosts, q->wire_id, qref, q->tries, jiffies + life);
 }
 
 /* Another connection of @pool, ready and not draining, for a
@@ -202,12 +213,17 @@ static int dnspool_xmit_again(struct dnspool_pool *pool, struct dnspool_query *q
 /* @q's timer fired: retransmit it, time it out, or wait on. */
 static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 {
+	struct dnspool_qref *fresh = NULL;
 	unsigned long now = jiffies;
 	struct dnspool_conn *conn, *to;
 	LIST_HEAD(orphans);
 	int err = 0;
-	u16 id;
 
+	/* Its first retransmission may be due: earlier transmissions will
+	 * need a way to find it.  (Without, their answers count as late.)
+	 */
+	if (pool->ops->transport == DNSPOOL_TRANSPORT_UDP && !READ_ONCE(q->qref))
+		fresh = dnspool_qref_new(GFP_KERNEL);
 	spin_lock(&pool->lock);
 	/* Pairs with the release in dnspool_conn_enqueue(): the connection
 	 * read here is of the pool read next.  A query on none is in other
@@ -228,9 +244,8 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 		/* Half a message on a stream: the stream is lost. */
 		bool stuck = q->sent && !list_empty(&q->txnode);
 
-		id = q->wire_id;
 		dnspool_conn_unlink(conn, q);
-		dnspool_xmit_ghost(pool, conn, id, NULL);
+		dnspool_xmit_ghost(pool, conn, q, false);
 		if (stuck) {
 			dnspool_pool_kill_conn(pool, conn, -ETIMEDOUT, &orphans);
 			dnspool_pool_kick_gc(pool);
@@ -238,16 +253,23 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 		err = -ETIMEDOUT;
 		goto out_conn;
 	}
-	/* On a stream, or not sent yet (its socket is full): wait on. */
-	if (pool->ops->transport != DNSPOOL_TRANSPORT_UDP || !list_empty(&q->txnode)) {
+	/* On a stream, not sent yet (its socket is full), or sent as often as
+	 * it may be: wait on.
+	 */
+	if (pool->ops->transport != DNSPOOL_TRANSPORT_UDP || !list_empty(&q->txnode) ||
+	    q->tries >= DNSPOOL_MAX_RETRANSMITS) {
 		dnspool_xmit_arm(q, dnspool_xmit_next(pool, q));
 		goto out_conn;
 	}
 	/* Sent, unanswered: again, from another source port if there is one. */
+	if (!q->qref && fresh) {
+		rcu_assign_pointer(fresh->q, q);
+		q->qref = fresh;
+		fresh = NULL;
+	}
 	to = dnspool_xmit_other(pool, conn);
-	id = q->wire_id;
 	dnspool_conn_unlink(conn, q);
-	dnspool_xmit_ghost(pool, conn, id, q);
+	dnspool_xmit_ghost(pool, conn, q, true);
 	spin_unlock(&conn->lock);
 	err = dnspool_xmit_again(pool, q, to ?: conn);
 	if (err && to)
@@ -258,6 +280,8 @@ out_conn:
 	spin_unlock(&conn->lock);
 out:
 	spin_unlock(&pool->lock);
+	if (fresh)
+		dnspool_qref_put(fresh);
 	if (err)
 		dnspool_query_end(q, err);
 	dnspool_pool_orphans(pool, &orphans, -ETIMEDOUT, false);
@@ -290,8 +314,8 @@ static void dnspool_xmit_due_work(struct work_struct *work)
  * come later are counted as late.
  *
  * Context: process context; no lock held.
- * Return: true when claimed; false when the query ended or is in other
- * hands meanwhile.
+ * Return: true when claimed; false when the query ended, is in other
+ * hands meanwhile, or is being sent (its sender reads it).
  */
 bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q)
 {
@@ -303,11 +327,9 @@ bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q)
 	conn = smp_load_acquire(&q->conn);
 	if (conn && READ_ONCE(q->pool) == pool) {
 		spin_lock(&conn->lock);
-		if (q->conn == conn) {
-			u16 id = q->wire_id;
-
+		if (q->conn == conn && !q->sending) {
 			dnspool_conn_unlink(conn, q);
-			dnspool_xmit_ghost(pool, conn, id, NULL);
+			dnspool_xmit_ghost(pool, conn, q, false);
 			claimed = true;
 		}
 		spin_unlock(&conn->lock);

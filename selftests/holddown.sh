@@ -19,7 +19,6 @@ UNBOUND=
 cleanup() { kill $PIDS $UNBOUND 2>/dev/null; }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
 # No schema check per call (the build's ynl-regen.sh --check made it): it
 # takes seconds on the debug kernel, and this call must land inside a
 # hold-down.

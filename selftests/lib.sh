@@ -28,6 +28,16 @@ dnspool_load() {
 	lsmod | grep -qw '^dnspool' || modprobe dnspool
 }
 
+# stat_of NAME KEY [NETWORK]: KEY of `dnspoolctl -j stats NAME` for the
+# upstream's own pool, or for its NETWORK (udp, tcp, tls) pool.
+stat_of() {
+	if [ -n "${3:-}" ]; then
+		"$CTL" -j stats "$1" | jq ".pools[] | select(.network == \"$3\") | .$2"
+	else
+		"$CTL" -j stats "$1" | jq ".pools[0].$2"
+	fi
+}
+
 # Removes every upstream of the current namespace: a test starts afresh.
 upstreams_clear() {
 	local n

@@ -20,7 +20,6 @@ cleanup() {
 trap cleanup EXIT
 
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
 limit_of() { "$CTL" -j limits | jq ".$1"; }
 
 # A UDP socket on port $1 that is never read, in the current namespace.

@@ -14,7 +14,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[] | select(.network == \"${3:-udp}\") | .$2"; }
 # Sockets of this host to the test upstream's port, by ss.
 sockets_to() { ss -Han "$1" dst ":$PORT" | wc -l; }
 

@@ -13,8 +13,6 @@ TMP=$(mktemp -d)
 cleanup() { kill $PIDS 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
-
 # The messages, one file each in $TMP, from lines "FILE SPEC...": the query
 # a.dnspool.test A with the header's fields and sections changed as each
 # SPEC says.  One python run makes them all: a process is slow to start

@@ -32,7 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
 fired() { cat $PARAMS/fired; }
 
 ktap_print_header

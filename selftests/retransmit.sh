@@ -17,8 +17,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[] | select(.network == \"${3:-udp}\") | .$2"; }
-
 ktap_print_header
 ktap_set_plan 6
 dnspool_load

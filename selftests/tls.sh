@@ -17,8 +17,6 @@ TLSHD=
 cleanup() { kill $PIDS $UNBOUND $TLSHD 2>/dev/null; }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
-
 ktap_print_header
 ktap_set_plan 15
 dnspool_load

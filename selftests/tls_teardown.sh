@@ -20,8 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[0].$2"; }
-
 # Waits (10 s at most) until the process $1 exits; its status is $?, 255
 # when it did not end.
 reap() {

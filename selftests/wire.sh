@@ -11,8 +11,6 @@ PIDS=
 cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; }
 trap cleanup EXIT
 
-stat_of() { "$CTL" -j stats "$1" | jq ".pools[] | select(.network == \"${3:-tcp}\") | .$2"; }
-
 ktap_print_header
 ktap_set_plan 7
 dnspool_load

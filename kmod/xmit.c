@@ -24,6 +24,14 @@
  * DNSPOOL_MAX_RETRANSMITS times again, whatever its timeouts, so that one
  * request costs a bounded number of datagrams.
  *
+ * Retransmissions are clocked by answers: a pool sends one more for each
+ * answer it receives, after a first DNSPOOL_RTX_BURST.  When a burst
+ * overflows the upstream's receive buffer, what was lost is so sent again
+ * no faster than the upstream serves, rather than whole into the same
+ * overflowing buffer; a silent upstream gets no more than the burst.  A
+ * query whose retransmission must wait keeps its tries and looks again
+ * after its timeout.
+ *
  * References: a pending timer holds one on its query, which passes to the
  * list when the timer fires; the due work drops it.
  */
@@ -45,6 +53,9 @@
  * passes 5 s); with rto-max at its least, this bounds the datagrams.
  */
 #define DNSPOOL_MAX_RETRANSMITS	7
+
+/* Retransmissions a pool may send before answers clock them. */
+#define DNSPOOL_RTX_BURST	64
 
 /**
  * dnspool_pool_rto_ms() - @pool's retransmission timeout now
@@ -170,6 +181,18 @@ static void dnspool_xmit_ghost(struct dnspool_pool *pool, struct dnspool_conn *c
 	dnspool_ghost_add(conn->ghosts, q->wire_id, qref, q->tries, jiffies + life);
 }
 
+/**
+ * dnspool_xmit_credit() - @pool received an answer: it may retransmit one
+ * more query
+ * @pool: the pool
+ *
+ * Context: any.
+ */
+void dnspool_xmit_credit(struct dnspool_pool *pool)
+{
+	atomic_add_unless(&pool->rtx_tokens, 1, DNSPOOL_RTX_BURST);
+}
+
 /* Another connection of @pool, ready and not draining, for a
  * retransmission to go out from another source port; the least recently
  * used first.  pool->lock held.
@@ -261,7 +284,14 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 		dnspool_xmit_arm(q, dnspool_xmit_next(pool, q));
 		goto out_conn;
 	}
-	/* Sent, unanswered: again, from another source port if there is one. */
+	/* Sent, unanswered, but the pool sent as many again as the upstream
+	 * answered lately: wait on.
+	 */
+	if (atomic_dec_if_positive(&pool->rtx_tokens) < 0) {
+		dnspool_xmit_arm(q, dnspool_xmit_next(pool, q));
+		goto out_conn;
+	}
+	/* Again, from another source port if there is one. */
 	if (!q->qref && fresh) {
 		rcu_assign_pointer(fresh->q, q);
 		q->qref = fresh;
@@ -346,6 +376,7 @@ void dnspool_xmit_pool_init(struct dnspool_pool *pool)
 {
 	init_llist_head(&pool->due);
 	INIT_WORK(&pool->due_work, dnspool_xmit_due_work);
+	atomic_set(&pool->rtx_tokens, DNSPOOL_RTX_BURST);
 }
 
 /**

@@ -342,6 +342,11 @@ static int dnspool_conn_tx(struct dnspool_conn *conn)
 		spin_unlock(&conn->lock);
 
 		err = ops->send(conn, q);
+		/* Counted as it goes out: an answer to an earlier transmission
+		 * may end the query before its retransmission is sent.
+		 */
+		if (!err && q->tries && ops->transport == DNSPOOL_TRANSPORT_UDP)
+			atomic64_inc(&pool->stats.retransmits);
 
 		failed = false;
 		spin_lock(&conn->lock);

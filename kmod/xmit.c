@@ -227,7 +227,6 @@ static int dnspool_xmit_again(struct dnspool_pool *pool, struct dnspool_query *q
 	spin_unlock(&conn->lock);
 	if (err)
 		return err;
-	atomic64_inc(&pool->stats.retransmits);
 	list_move_tail(&conn->node, &pool->conns);
 	dnspool_conn_kick(conn);
 	return 0;

@@ -199,8 +199,6 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 				  msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms)));
 		conn->last_used = jiffies;
 		spin_unlock(&conn->lock);
-		/* The upstream served one: another retransmission may go. */
-		dnspool_xmit_credit(pool);
 		*first = !q->tries && !q->retried;
 		return q;
 	}
@@ -210,7 +208,6 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 		atomic64_inc(&pool->stats.mismatched);
 		return NULL;
 	}
-	dnspool_xmit_credit(pool);
 	/* An earlier transmission's answer ends a query still waiting. */
 	if (q) {
 		if (dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len) &&

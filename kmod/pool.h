@@ -45,8 +45,8 @@ struct dnspool_upstream;
  * @due_work: retransmits them, or ends them at their deadlines
  * @rtt: round-trip time of its exchanges (those answered on their first
  *	transmission)
- * @rtx_tokens: retransmissions it may send now: one more per answer it
- *	receives, DNSPOOL_RTX_BURST at most and at first (xmit.c)
+ * @rtx_window: its queries between their first retransmission and their
+ *	end, DNSPOOL_RTX_WINDOW at most (xmit.c)
  * @inflight: queries in the pool
  * @stats: its counters
  */
@@ -70,7 +70,7 @@ struct dnspool_pool {
 	struct llist_head due;
 	struct work_struct due_work;
 	struct dnspool_rtt rtt;
-	atomic_t rtx_tokens;
+	atomic_t rtx_window;
 	atomic_t inflight;
 	struct dnspool_stats stats;
 };

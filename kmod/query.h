@@ -58,7 +58,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
  * @timer: fires at @next_at: retransmits it or times it out (xmit.c);
  *	holds a reference while pending
  * @due: on its pool's list of fired timers
- * @flags: DNSPOOL_Q_DUE: on that list (atomic bit operations)
+ * @flags: DNSPOOL_Q_DUE: on that list; DNSPOOL_Q_RTX: it has a place in
+ *	its pool's retransmission window (atomic bit operations)
  * @next_at: when its timer acts, in jiffies, under its connection's lock
  * @tries: its retransmissions so far
  * @qref: how its earlier transmissions find it (ghost.h), from its first
@@ -109,6 +110,7 @@ struct dnspool_query {
 /* Bits of dnspool_query.flags. */
 enum {
 	DNSPOOL_Q_DUE,
+	DNSPOOL_Q_RTX,
 };
 
 struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,

@@ -24,13 +24,16 @@
  * DNSPOOL_MAX_RETRANSMITS times again, whatever its timeouts, so that one
  * request costs a bounded number of datagrams.
  *
- * Retransmissions are clocked by answers: a pool sends one more for each
- * answer it receives, after a first DNSPOOL_RTX_BURST.  When a burst
+ * At most DNSPOOL_RTX_WINDOW queries of a pool are being retransmitted at
+ * once: a query takes a place in the window with its first retransmission
+ * and gives it back when it ends or leaves the pool.  When a burst
  * overflows the upstream's receive buffer, what was lost is so sent again
- * no faster than the upstream serves, rather than whole into the same
- * overflowing buffer; a silent upstream gets no more than the burst.  A
- * query whose retransmission must wait keeps its tries and looks again
- * after its timeout.
+ * as the upstream answers what it sent again before, rather than whole
+ * into the same overflowing buffer, and a silent upstream gets at most the
+ * window's queries' retransmissions.  Every query in the window ends by its
+ * deadline, so the window never stays shut (as credits earned by answers
+ * would, once all that is in flight is lost).  A query that finds the
+ * window full keeps its tries and looks again after its timeout.
  *
  * References: a pending timer holds one on its query, which passes to the
  * list when the timer fires; the due work drops it.
@@ -54,8 +57,8 @@
  */
 #define DNSPOOL_MAX_RETRANSMITS	7
 
-/* Retransmissions a pool may send before answers clock them. */
-#define DNSPOOL_RTX_BURST	64
+/* Queries of a pool being retransmitted at once. */
+#define DNSPOOL_RTX_WINDOW	64
 
 /**
  * dnspool_pool_rto_ms() - @pool's retransmission timeout now
@@ -127,12 +130,13 @@ void dnspool_xmit_arm_first(struct dnspool_pool *pool, struct dnspool_query *q)
 }
 
 /**
- * dnspool_xmit_disarm() - stop @q's timer
+ * dnspool_xmit_disarm() - stop @q's timer: it ends or leaves its pool
  * @q: a query taken off its connection, which the caller holds a
- *	reference on
+ *	reference on, still in its pool
  *
  * A timer that fired already is left to its pool's due work, which finds
- * the query on no connection of its own.
+ * the query on no connection of its own.  The query gives back its place
+ * in the pool's retransmission window.
  *
  * Context: process context, no lock held.
  */
@@ -140,6 +144,8 @@ void dnspool_xmit_disarm(struct dnspool_query *q)
 {
 	if (timer_delete_sync(&q->timer))
 		refcount_dec(&q->ref);
+	if (test_and_clear_bit(DNSPOOL_Q_RTX, &q->flags))
+		atomic_dec(&q->pool->rtx_window);
 }
 
 /**
@@ -179,18 +185,6 @@ static void dnspool_xmit_ghost(struct dnspool_pool *pool, struct dnspool_conn *c
 	if (qref)
 		refcount_inc(&qref->ref);
 	dnspool_ghost_add(conn->ghosts, q->wire_id, qref, q->tries, jiffies + life);
-}
-
-/**
- * dnspool_xmit_credit() - @pool received an answer: it may retransmit one
- * more query
- * @pool: the pool
- *
- * Context: any.
- */
-void dnspool_xmit_credit(struct dnspool_pool *pool)
-{
-	atomic_add_unless(&pool->rtx_tokens, 1, DNSPOOL_RTX_BURST);
 }
 
 /* Another connection of @pool, ready and not draining, for a
@@ -283,12 +277,16 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 		dnspool_xmit_arm(q, dnspool_xmit_next(pool, q));
 		goto out_conn;
 	}
-	/* Sent, unanswered, but the pool sent as many again as the upstream
-	 * answered lately: wait on.
+	/* Sent, unanswered, but as many queries as may be are being sent
+	 * again: wait on.  The bit is cleared by whoever ends the query,
+	 * after taking it off this connection, so after this.
 	 */
-	if (atomic_dec_if_positive(&pool->rtx_tokens) < 0) {
-		dnspool_xmit_arm(q, dnspool_xmit_next(pool, q));
-		goto out_conn;
+	if (!test_bit(DNSPOOL_Q_RTX, &q->flags)) {
+		if (!atomic_add_unless(&pool->rtx_window, 1, DNSPOOL_RTX_WINDOW)) {
+			dnspool_xmit_arm(q, dnspool_xmit_next(pool, q));
+			goto out_conn;
+		}
+		set_bit(DNSPOOL_Q_RTX, &q->flags);
 	}
 	/* Again, from another source port if there is one. */
 	if (!q->qref && fresh) {
@@ -375,7 +373,7 @@ void dnspool_xmit_pool_init(struct dnspool_pool *pool)
 {
 	init_llist_head(&pool->due);
 	INIT_WORK(&pool->due_work, dnspool_xmit_due_work);
-	atomic_set(&pool->rtx_tokens, DNSPOOL_RTX_BURST);
+	atomic_set(&pool->rtx_window, 0);
 }
 
 /**

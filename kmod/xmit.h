@@ -20,6 +20,5 @@ bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q);
 void dnspool_xmit_pool_init(struct dnspool_pool *pool);
 void dnspool_xmit_pool_shutdown(struct dnspool_pool *pool);
 u32 dnspool_pool_rto_ms(struct dnspool_pool *pool);
-void dnspool_xmit_credit(struct dnspool_pool *pool);
 
 #endif /* _DNSPOOL_XMIT_H */

@@ -3,7 +3,8 @@
 # UDP retransmission against upstreams as they ship: a path that loses 15%
 # of the datagrams each way (netem on a veth pair, unbound with Debian's
 # defaults behind it); a responder that ignores each question's first
-# datagram; one that answers every datagram late, so that answers to
+# datagram; one that ignores its first two, for more queries than may be
+# retransmitted at once; one that answers every datagram late, so that answers to
 # earlier transmissions come after the query ended; a silent one; and TCP,
 # which never retransmits.
 . "$(dirname "$0")/lib.sh"
@@ -18,10 +19,11 @@ cleanup() {
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 7
 dnspool_load
 upstreams_clear
-responder 5331 --ignore-first
+responder 5331 --ignore 1
+responder 5335 --ignore 2
 responder 5332 --delay 0.3
 responder 5333 --drop
 responder 5334 --tcp --delay 0.5
@@ -36,6 +38,25 @@ ignore_first() {
 		{ "$CTL" -j stats ign | sed 's/^/# /'; return 1; }
 }
 check "an upstream that drops the first datagram: answered after one retransmission" ignore_first
+
+# 200 queries at once, each answered on its third transmission only: more
+# than may be retransmitted at once (64), and every first retransmission
+# lost too, so that nothing is answered for a while.  Each query in the
+# pool's retransmission window goes on to its next try; as they end, the
+# others take their places.
+lost_again() {
+	local f out slow=
+	[ "${KSFT_KERNEL_FLAVOUR:-}" = debug ] && slow="timeout 15s"
+	"$CTL" upstream add again udp://127.0.0.1:5335 rto-initial 100ms $slow || return 1
+	f=$(names_file 200 again)
+	out=$("$CTL" -j query @again --batch "$f" --concurrency 200 2>/dev/null)
+	rm -f "$f"
+	echo "# $(jq .answered <<<"$out") of 200 answered, $(stat_of again retransmits) retransmissions"
+	[ "$(jq .answered <<<"$out")" = 200 ] && [ "$(stat_of again answers)" = 200 ] &&
+	[ "$(stat_of again retransmits)" -ge 400 ] && [ "$(stat_of again upstream_errors)" = 0 ] ||
+		{ "$CTL" -s stats again | sed 's/^/# /'; return 1; }
+}
+check "a burst whose retransmissions are lost too: every query answered" lost_again
 
 # Every transmission is answered 300 ms after it arrives; the pool sends
 # again after 100 ms, 300 ms...: the first answer ends the query, the

@@ -19,7 +19,7 @@ A 192.0.2.99, in ways unbound never would:
                      handshake that never ends)
   --tickets N        over TLS: send N session tickets after the handshake
   --drop             UDP: read every query, answer none
-  --ignore-first     UDP: drop the first datagram of each question (name,
+  --ignore N         UDP: drop the first N datagrams of each question (name,
                      type, class), answer the others
   --delay S          answer every query (every datagram, over UDP) after S
                      seconds
@@ -198,7 +198,7 @@ def main():
     p.add_argument('--stall-first', type=float, default=0)
     p.add_argument('--tickets', type=int, default=0)
     p.add_argument('--drop', action='store_true')
-    p.add_argument('--ignore-first', action='store_true')
+    p.add_argument('--ignore', type=int, default=0)
     p.add_argument('--delay', type=float, default=0)
     args = p.parse_args()
     if args.tls:
@@ -227,14 +227,14 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((args.addr, args.port))
     print('ready', flush=True)
-    seen = set()
+    seen = {}
     while True:
         query, peer = s.recvfrom(65535)
         log_id(args, query)
         if args.drop:
             continue
-        if args.ignore_first and query[12:] not in seen:
-            seen.add(query[12:])
+        if seen.get(query[12:], 0) < args.ignore:
+            seen[query[12:]] = seen.get(query[12:], 0) + 1
             continue
         if args.delay:
             threading.Timer(args.delay, s.sendto, (answer(query), peer)).start()

@@ -55,7 +55,7 @@ static const char *const pool_attrs[DNSPOOL_A_POOL_MAX + 1] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *attr_name(int cmd, unsigned int type)
+const char *dp_attr_name(int cmd, unsigned int type)
 {
 	const char *const *names = upstream_attrs;
 	unsigned int n = ARRAY_LEN(upstream_attrs);
@@ -151,7 +151,7 @@ static const char *attr_at(struct nl_msg *msg, unsigned int off, char *buf, size
 	int rem;
 
 	nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem) {
-		const char *name = attr_name(cmd, nla_type(a));
+		const char *name = dp_attr_name(cmd, nla_type(a));
 
 		if ((unsigned int)((char *)a - (char *)nlh) != off)
 			continue;
@@ -192,7 +192,7 @@ const char *dp_error_text(struct nlmsghdr *nlh, struct nl_msg *req, char *buf, s
 		attr = attr_at(req, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]), name, sizeof(name));
 	if (tb[NLMSGERR_ATTR_MISS_TYPE])
 		snprintf(buf, len, "%s%smissing attribute %s", msg ? msg : "", msg ? ": " : "",
-			 attr_name(cmd, nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE])));
+			 dp_attr_name(cmd, nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE])));
 	else if (msg && attr)
 		snprintf(buf, len, "%s: %s", attr, msg);
 	else if (msg)

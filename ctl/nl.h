@@ -14,6 +14,8 @@ int dp_request(struct nl_msg *msg, dp_msg_fn fn, void *arg);
 int dp_parse(struct nlmsghdr *nlh, struct nlattr **tb, int max);
 const char *dp_error_text(struct nlmsghdr *err_nlh, struct nl_msg *req, char *buf, size_t len);
 struct nl_sock *dp_socket(void);
+/* The spec's name of attribute @type of command @cmd's requests. */
+const char *dp_attr_name(int cmd, unsigned int type);
 int dp_family(void);
 void dp_nl_close(void);
 

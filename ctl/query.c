@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dnspoolctl query: DNS messages through the kernel's pools.  Every query
- * is answered by one message carrying its sequence number: the answer, or
- * an error (the kernel's answer for a failed query, or the netlink error
- * for a refused request).  No acks are asked for, so any number of queries
- * can be in flight on the one socket.
+ * dnspoolctl query: DNS messages through the kernel's pools, by
+ * libdnspool.  Every query gets one outcome: the answer, or an error (the
+ * kernel's answer for a failed query, or the netlink error for a refused
+ * request).  Queries go in batches, as many as the window has room for
+ * per sendmsg(); answers are drained many per recvmmsg().
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <linux/dnspool.h>
 
 #include "args.h"
+#include "libdnspool.h"
 #include "dnspoolctl.h"
 #include "nl.h"
 
@@ -45,8 +45,9 @@ struct query_opts {
 
 /* One query waiting for its answer. */
 struct pending {
-	struct nl_msg *req;
-	unsigned int seq;
+	uint8_t *wire;
+	size_t len;
+	uint32_t seq;
 	bool answered;
 	const char *label;	/* for messages */
 	double sent_at;		/* seconds, monotonic */
@@ -73,168 +74,135 @@ struct outcome {
 	bool reused;
 };
 
-static struct nl_msg *query_msg(const struct query_opts *o, const uint8_t *wire, size_t len)
+/* Fills @out from what libdnspool read; @o names the upstream asked. */
+static void read_outcome(const struct dnspool_answer *a, const struct query_opts *o,
+			 struct outcome *out)
 {
-	struct nl_msg *msg = dp_msg_new(DNSPOOL_CMD_QUERY, 0);
-
-	if (!msg)
-		return NULL;
-	if (o->upstream)
-		nla_put_string(msg, DNSPOOL_A_QUERY_UPSTREAM, o->upstream);
-	nla_put(msg, DNSPOOL_A_QUERY_MSG, len, wire);
-	if (o->tcp)
-		nla_put_flag(msg, DNSPOOL_A_QUERY_TCP);
-	/* No ack: the answer (or an error) is the one reply. */
-	nlmsg_hdr(msg)->nlmsg_flags = NLM_F_REQUEST;
-	return msg;
-}
-
-static int send_query(struct nl_msg *msg, unsigned int seq)
-{
-	nlmsg_hdr(msg)->nlmsg_seq = seq;
-	nlmsg_hdr(msg)->nlmsg_pid = nl_socket_get_local_port(dp_socket());
-	return nl_sendto(dp_socket(), nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
-}
-
-/* Why a query failed, in the words of its transport. */
-static const char *error_text(int error, uint32_t transport)
-{
-	if (transport == DNSPOOL_TRANSPORT_TLS) {
-		if (error == ESRCH)
-			return "no TLS handshake agent in the upstream's network namespace: start tlshd there";
-		if (error == EKEYREJECTED)
-			return "TLS certificate rejected: not trusted by tlshd, or not for the upstream's tls-name (tlshd's log says which)";
-	}
-	return strerror(error);
-}
-
-/* Fills @out from an answer or error message. */
-static void read_outcome(struct nlmsghdr *nlh, struct nl_msg *req, struct outcome *out)
-{
-	struct nlattr *tb[DNSPOOL_A_QUERY_MAX + 1];
-
 	memset(out, 0, sizeof(*out));
-	if (nlh->nlmsg_type == NLMSG_ERROR) {
-		struct nlmsgerr *e = nlmsg_data(nlh);
-		struct nlattr *name = nlmsg_find_attr(nlmsg_hdr(req), GENL_HDRLEN,
-						      DNSPOOL_A_QUERY_UPSTREAM);
+	out->error = a->error;
+	out->error_class = a->error_class;
+	out->transport = a->transport;
+	if (a->upstream)
+		snprintf(out->upstream, sizeof(out->upstream), "%s", a->upstream);
+	if (a->refused) {
+		/* Refused at once: the kernel says why, in which attribute. */
+		const char *attr = a->attr ? dp_attr_name(DNSPOOL_CMD_QUERY, a->attr) : NULL;
 		char why[sizeof(out->text) - DNSPOOL_NAME_MAX_LEN - 2];
 
-		/* Refused at once: the kernel says why, and whose fault. */
-		out->error = -e->error;
-		out->error_class = DNSPOOL_ERROR_CLASS_LOCAL;
-		dp_error_text(nlh, req, why, sizeof(why));
-		if (name)
-			snprintf(out->text, sizeof(out->text), "%s: %s",
-				 nla_get_string(name), why);
+		if (a->attr_missing)
+			snprintf(why, sizeof(why), "%s%smissing attribute %s", a->why ?: "",
+				 a->why ? ": " : "", attr);
+		else if (a->why && attr)
+			snprintf(why, sizeof(why), "%s: %s", attr, a->why);
+		else if (a->why)
+			snprintf(why, sizeof(why), "%s", a->why);
+		else
+			snprintf(why, sizeof(why), "%s", strerror(a->error));
+		if (o->upstream)
+			snprintf(out->text, sizeof(out->text), "%s: %s", o->upstream, why);
 		else
 			snprintf(out->text, sizeof(out->text), "%s", why);
 		return;
 	}
-	if (dp_parse(nlh, tb, DNSPOOL_A_QUERY_MAX) < 0) {
-		out->error = EPROTO;
-		snprintf(out->text, sizeof(out->text), "unreadable answer from the kernel");
-		return;
-	}
-	if (tb[DNSPOOL_A_QUERY_UPSTREAM])
-		snprintf(out->upstream, sizeof(out->upstream), "%s",
-			 nla_get_string(tb[DNSPOOL_A_QUERY_UPSTREAM]));
-	if (tb[DNSPOOL_A_QUERY_TRANSPORT])
-		out->transport = nla_get_u32(tb[DNSPOOL_A_QUERY_TRANSPORT]);
-	if (tb[DNSPOOL_A_QUERY_ERROR]) {
-		out->error = nla_get_u32(tb[DNSPOOL_A_QUERY_ERROR]);
-		out->error_class = tb[DNSPOOL_A_QUERY_ERROR_CLASS] ?
-				   nla_get_u32(tb[DNSPOOL_A_QUERY_ERROR_CLASS]) : 0;
+	if (a->error) {
 		snprintf(out->text, sizeof(out->text), "%s: %s (%s error)", out->upstream,
-			 error_text(out->error, out->transport),
-			 out->error_class == DNSPOOL_ERROR_CLASS_UPSTREAM ? "upstream" : "local");
+			 dnspool_strerror(a->error, a->transport),
+			 a->error_class == DNSPOOL_ERROR_CLASS_UPSTREAM ? "upstream" : "local");
 		return;
 	}
-	if (!tb[DNSPOOL_A_QUERY_MSG]) {
-		out->error = EPROTO;
-		snprintf(out->text, sizeof(out->text), "answer without a message");
-		return;
-	}
-	out->msg = nla_data(tb[DNSPOOL_A_QUERY_MSG]);
-	out->len = nla_len(tb[DNSPOOL_A_QUERY_MSG]);
-	if (tb[DNSPOOL_A_QUERY_RTT_US])
-		out->rtt_us = nla_get_u32(tb[DNSPOOL_A_QUERY_RTT_US]);
-	if (tb[DNSPOOL_A_QUERY_REUSED])
-		out->reused = nla_get_u8(tb[DNSPOOL_A_QUERY_REUSED]);
+	out->msg = (uint8_t *)a->msg;
+	out->len = a->len;
+	out->rtt_us = a->rtt_us;
+	out->reused = a->reused;
 }
 
 typedef void (*outcome_fn)(struct pending *p, struct outcome *o, void *arg);
 
-/*
- * Reads replies until one arrives, calling @fn for each answered entry of
- * @pend (@n of them, seq numbers @base..@base+n-1).  Returns the number of
- * outcomes read, or -1 when the kernel went silent or the socket failed.
- */
-static int read_replies(struct pending *pend, unsigned int n, unsigned int base,
-			outcome_fn fn, void *arg)
+/* The queries of one exchange, and what to do with each outcome. */
+struct exchange {
+	const struct query_opts *o;
+	struct pending *pend;
+	unsigned int n;
+	uint32_t base;		/* the first query's sequence number */
+	unsigned int got;
+	outcome_fn fn;
+	void *arg;
+};
+
+static void on_answer(const struct dnspool_answer *a, void *arg)
 {
-	struct nl_sock *sk = dp_socket();
-	struct pollfd pfd = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
-	struct sockaddr_nl who;
-	unsigned char *buf = NULL;
-	int len, got = 0;
+	struct exchange *ex = arg;
+	uint32_t i = a->seq - ex->base;
+	struct pending *p;
+	struct outcome out;
 
-	switch (poll(&pfd, 1, ANSWER_WAIT_MS)) {
-	case 0:
-		dp_err("no answer from the kernel");
-		return -1;
-	case -1:
-		dp_err("poll: %s", strerror(errno));
-		return -1;
-	}
-	len = nl_recv(sk, &who, &buf, NULL);
-	if (len < 0) {
-		dp_err("netlink: %s%s", nl_geterror(len),
-		       len == -NLE_NOMEM ? " (answers lost: receive buffer full)" : "");
-		return -1;
-	}
-	for (struct nlmsghdr *nlh = (void *)buf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
-		struct pending *p;
-		struct outcome o;
+	/* Not ours (a stale answer), or seen. */
+	if (i >= ex->n || ex->pend[i].answered)
+		return;
+	p = &ex->pend[i];
+	read_outcome(a, ex->o, &out);
+	p->answered = true;
+	p->latency = now_s() - p->sent_at;
+	ex->got++;
+	ex->fn(p, &out, ex->arg);
+}
 
-		if (nlh->nlmsg_seq < base || nlh->nlmsg_seq >= base + n)
-			continue;	/* not ours: a stale answer */
-		p = &pend[nlh->nlmsg_seq - base];
-		if (p->answered || (nlh->nlmsg_type == NLMSG_ERROR &&
-				    !((struct nlmsgerr *)nlmsg_data(nlh))->error))
-			continue;
-		read_outcome(nlh, p->req, &o);
-		p->answered = true;
-		p->latency = now_s() - p->sent_at;
-		got++;
-		fn(p, &o, arg);
-	}
-	free(buf);
-	return got;
+static struct dnspool_client *query_client(void)
+{
+	static struct dnspool_client *c;
+
+	if (c)
+		return c;
+	c = dnspool_open();
+	if (!c && errno == ENOENT)
+		dp_err("the dnspool netlink family is not available: is the module loaded? (modprobe dnspool)");
+	else if (!c)
+		dp_err("cannot open a generic netlink socket: %s", strerror(errno));
+	return c;
 }
 
 /* Sends every query of @pend, at most @window in flight. */
-static int exchange(struct pending *pend, unsigned int n, unsigned int window,
-		    outcome_fn fn, void *arg)
+static int exchange(const struct query_opts *o, struct pending *pend, unsigned int n,
+		    unsigned int window, outcome_fn fn, void *arg)
 {
-	unsigned int base = (unsigned int)time(NULL) << 8, sent = 0, done = 0;
-	int got;
+	struct exchange ex = { .o = o, .pend = pend, .n = n, .fn = fn, .arg = arg };
+	struct dnspool_client *c = query_client();
+	unsigned int flags = o->tcp ? DNSPOOL_SUBMIT_TCP : 0, sent = 0;
+	int err;
 
-	for (unsigned int i = 0; i < n; i++)
-		pend[i].seq = base + i;
-	while (done < n) {
-		while (sent < n && sent - done < window) {
+	if (!c)
+		return -1;
+	while (ex.got < n) {
+		/* Fill the window, one sendmsg() per batch. */
+		while (sent < n && sent - ex.got < window) {
 			pend[sent].sent_at = now_s();
-			if (send_query(pend[sent].req, pend[sent].seq) < 0) {
-				dp_err("cannot send: %s", strerror(errno));
+			err = dnspool_submit(c, o->upstream, pend[sent].wire, pend[sent].len, flags,
+					     &pend[sent].seq);
+			if (err) {
+				dp_err("cannot send: %s", strerror(-err));
 				return -1;
 			}
+			if (!sent)
+				ex.base = pend[0].seq;
 			sent++;
 		}
-		got = read_replies(pend, n, base, fn, arg);
-		if (got < 0)
+		err = dnspool_flush(c);
+		if (err) {
+			dp_err("cannot send: %s", strerror(-err));
 			return -1;
-		done += got;
+		}
+		err = dnspool_wait(c, ANSWER_WAIT_MS);
+		if (!err) {
+			dp_err("no answer from the kernel");
+			return -1;
+		}
+		if (err > 0)
+			err = dnspool_drain(c, on_answer, &ex);
+		if (err < 0) {
+			dp_err("netlink: %s%s", strerror(-err),
+			       err == -ENOBUFS ? " (answers lost: receive buffer full)" : "");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -381,14 +349,11 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
 
 static int query_one(const struct query_opts *o, uint8_t *wire, size_t len, bool raw)
 {
-	struct pending p = { .req = query_msg(o, wire, len) };
+	struct pending p = { .wire = wire, .len = len };
 	struct single s = { .ret = EXIT_FAIL, .raw = raw };
 
-	if (!p.req)
-		return EXIT_FAIL;
-	if (exchange(&p, 1, 1, print_single, &s))
+	if (exchange(o, &p, 1, 1, print_single, &s))
 		s.ret = EXIT_FAIL;
-	nlmsg_free(p.req);
 	return s.ret;
 }
 
@@ -480,11 +445,9 @@ static int query_batch(const struct query_opts *o, const char *path, unsigned in
 			}
 		}
 		memset(&pend[n], 0, sizeof(pend[n]));
-		pend[n].req = query_msg(o, wire, len);
+		pend[n].wire = wire;
+		pend[n].len = len;
 		pend[n].label = strdup(qname);
-		free(wire);
-		if (!pend[n].req)
-			return EXIT_FAIL;
 		n++;
 	}
 	if (f != stdin)
@@ -493,7 +456,7 @@ static int query_batch(const struct query_opts *o, const char *path, unsigned in
 		return ret;
 
 	t0 = now_s();
-	if (exchange(pend, n, window, count_outcome, &sum))
+	if (exchange(o, pend, n, window, count_outcome, &sum))
 		ret = EXIT_FAIL;
 	elapsed = now_s() - t0;
 	sum.sent = n;
@@ -519,7 +482,7 @@ static int query_batch(const struct query_opts *o, const char *path, unsigned in
 	if (sum.first_error[0])
 		dp_err("first error: %s", sum.first_error);
 	for (unsigned int i = 0; i < n; i++) {
-		nlmsg_free(pend[i].req);
+		free(pend[i].wire);
 		free((char *)pend[i].label);
 	}
 	free(pend);

@@ -1,0 +1,15 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# libdnspool, the client library, against the module and unbound (as
+# Debian ships it): its tests are libdnspool_test's, run here with the
+# upstreams it needs, its TAP as this test's.
+. "$(dirname "$0")/lib.sh"
+
+PORT=5381
+dnspool_load
+upstreams_clear
+UNBOUND=$(start_unbound 127.0.0.1 $PORT) || ktap_exit_fail_msg "no unbound"
+trap 'kill $UNBOUND 2>/dev/null' EXIT
+"$CTL" upstream add lib-udp udp://127.0.0.1:$PORT || ktap_exit_fail_msg "cannot add lib-udp"
+"$CTL" upstream add lib-tcp tcp://127.0.0.1:$PORT || ktap_exit_fail_msg "cannot add lib-tcp"
+DNSPOOL_UDP=lib-udp DNSPOOL_TCP=lib-tcp "$(dirname "$0")/libdnspool_test"

@@ -1,6 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make bench`, inside the VM: one query load, in one run, through
+# `make bench`, inside the VM.  First the fair benchmark (bench-fair.sh):
+# dnspool through libdnspool against a userspace pool, like for like;
+# its machine-readable line ends the output.  Then one query load, in one
+# run, through
 #   per-query  a userspace client opening a socket per query (the seed's
 #              original design),
 #   user-pool  a userspace client with its own pool of 10 UDP sockets,
@@ -31,7 +34,10 @@ for i in $(seq "$N"); do echo "h$(( (i - 1) % 1000 + 1 )).dnspool.test A"; done 
 "$CTL" upstream add bench-tcp tcp://127.0.0.1:5301
 "$CTL" upstream add bench-tls tls://127.0.0.1:8853 tls-name "$TLS_NAME"
 
-echo "# $N queries for A records, $W in flight, against unbound on loopback; kernel $(uname -r)"
+echo "# kernel $(uname -r)"
+"$SRC/selftests/vm/bench-fair.sh" "$UNBOUND" "$names.fair"
+echo
+echo "# $N queries for A records, $W in flight, against unbound on loopback"
 per=$("$BENCH" udp-per-query 127.0.0.1 5301 "$names" "$W")
 pool=$("$BENCH" udp-pool 127.0.0.1 5301 "$names" "$W" 10)
 dp=$("$CTL" -j query @bench --batch "$names" --concurrency "$W" | jq -c .)
@@ -148,4 +154,6 @@ compare "DoT (dnspool tls pool)" "$tls" "TCP (dnspool tcp pool), measured above"
 echo
 "$CTL" stats
 kill "$UNBOUND" "$TLSHD"
+echo
+cat "$names.fair"
 rm -f "$names" "$names".*

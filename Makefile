@@ -45,10 +45,13 @@ demo:
 bench:
 	selftests/vm/run.sh --kernel stock --bench
 
+profile:
+	selftests/vm/run.sh --kernel stock --profile
+
 vm-shell:
 	selftests/vm/run.sh --kernel $(if $(filter all,$(KERNEL)),stock,$(KERNEL)) --shell
 
 regen:
 	selftests/vm/ynl-regen.sh
 
-.PHONY: all module ctl selftests install clean check demo bench vm-shell regen
+.PHONY: all module ctl selftests install clean check demo bench profile vm-shell regen

@@ -16,9 +16,15 @@
  *                  (default 1: one each way per query)
  *   --pid PID      the upstream's process, whose CPU use is reported
  *
- * A query unanswered after 5 s is counted lost and its slot reused (the
- * userspace clients never retransmit; dnspool does, within its timeout).
+ * A query unanswered after 5 s is counted lost and its slot reused.  The
+ * kernel's pools retransmit; for the userspace clients over UDP this loop
+ * does the same, as a forwarder must (a burst overflows an upstream's
+ * buffer): the same RTO as dnspool's defaults (RFC 6298 from answers to
+ * first transmissions, 400 ms at first, 50 ms to 2 s, doubling).  A lost
+ * query would otherwise hold its slot for 5 s and measure the timeout,
+ * not the client.
  * Prints one JSON line: client, window, batch, sent, answered, lost,
+ * retransmits,
  * elapsed_s, qps, p50_us, p99_us, cpu_us_per_q (user, system and softirq
  * time of the whole machine, from /proc/stat, per answered query),
  * upstream_cpu (the upstream's share of one CPU) and sockets.
@@ -39,9 +45,18 @@
 #define LOST_AFTER_NS	(5ull * 1000000000)
 
 struct slot {
-	uint64_t sent_ns;
+	uint64_t sent_ns;	/* first transmission */
+	uint64_t next_ns;	/* next retransmission */
+	const struct wire *q;
+	unsigned int tries;
 	int busy;
 };
+
+#define RTO_MIN_NS	(50ull * 1000000)
+#define RTO_MAX_NS	(2000ull * 1000000)
+/* RFC 6298's estimate, in ns: none until the first sample. */
+static uint64_t srtt, rttvar, rto = 400ull * 1000000;
+static unsigned int retransmits;
 
 static struct wire *wires;
 static unsigned int nwires;
@@ -133,12 +148,29 @@ static int load_names(const char *path)
 	return nwires ? 0 : (fprintf(stderr, "%s: no names\n", path), -1);
 }
 
+static void rtt_sample(uint64_t r)
+{
+	if (!srtt) {
+		srtt = r;
+		rttvar = r / 2;
+	} else {
+		uint64_t d = srtt > r ? srtt - r : r - srtt;
+
+		rttvar = (3 * rttvar + d) / 4;
+		srtt = (7 * srtt + r) / 8;
+	}
+	rto = srtt + 4 * rttvar;
+	rto = rto < RTO_MIN_NS ? RTO_MIN_NS : rto > RTO_MAX_NS ? RTO_MAX_NS : rto;
+}
+
 static void on_answer(unsigned int slot, int ok, void *arg)
 {
 	(void)arg;
 	if (!slots[slot].busy)
 		return;
 	slots[slot].busy = 0;
+	if (ok && !slots[slot].tries)
+		rtt_sample(now_ns() - slots[slot].sent_ns);
 	if (ok)
 		lat[answered++] = (now_ns() - slots[slot].sent_ns) / 1000;
 	else
@@ -152,7 +184,10 @@ static int send_one(unsigned int slot)
 		return 0;
 	slots[slot].busy = 1;
 	slots[slot].sent_ns = now_ns();
-	return client->send(client, slot, &wires[sent++ % nwires]);
+	slots[slot].next_ns = slots[slot].sent_ns + rto;
+	slots[slot].tries = 0;
+	slots[slot].q = &wires[sent++ % nwires];
+	return client->send(client, slot, slots[slot].q);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -227,17 +262,31 @@ int main(int argc, char **argv)
 	if (client->flush(client))
 		return 1;
 	while (answered + lost < count) {
-		int n = epoll_wait(ep, evs, 64, 100);
+		int n = epoll_wait(ep, evs, 64, 10);
 
 		for (o = 0; o < n; o++)
 			if (client->drain(client, evs[o].data.fd, on_answer, NULL) < 0)
 				return 1;
-		/* Once a second: what waited too long is lost. */
-		if (now_ns() - last_check > 1000000000ull) {
+		/* Every 10 ms: what waited too long is sent again, or lost. */
+		if (now_ns() - last_check > 10000000ull) {
 			last_check = now_ns();
-			for (i = 0; i < window; i++)
-				if (slots[i].busy && last_check - slots[i].sent_ns > LOST_AFTER_NS)
+			for (i = 0; i < window; i++) {
+				struct slot *sl = &slots[i];
+
+				if (!sl->busy)
+					continue;
+				if (last_check - sl->sent_ns > LOST_AFTER_NS) {
 					on_answer(i, 0, NULL);
+				} else if (client->retransmit && last_check >= sl->next_ns) {
+					uint64_t backoff = rto << (sl->tries < 6 ? ++sl->tries : 6);
+
+					sl->next_ns = last_check +
+						(backoff > RTO_MAX_NS ? RTO_MAX_NS : backoff);
+					retransmits++;
+					if (client->send(client, i, sl->q))
+						return 1;
+				}
+			}
 		}
 		for (i = 0; i < nfreed; i++)
 			if (send_one(freed[i]))
@@ -252,9 +301,9 @@ int main(int argc, char **argv)
 
 	qsort(lat, answered, sizeof(*lat), cmp_u64);
 	printf("{\"client\":\"%s\",\"window\":%u,\"batch\":%u,\"sent\":%u,\"answered\":%u,"
-	       "\"lost\":%u,\"elapsed_s\":%.3f,\"qps\":%.1f,\"p50_us\":%llu,\"p99_us\":%llu,"
+	       "\"lost\":%u,\"retransmits\":%u,\"elapsed_s\":%.3f,\"qps\":%.1f,\"p50_us\":%llu,\"p99_us\":%llu,"
 	       "\"cpu_us_per_q\":%.2f,\"upstream_cpu\":%.3f,\"sockets\":%d}\n",
-	       client->name, window, batch, sent, answered, lost, elapsed / 1e9,
+	       client->name, window, batch, sent, answered, lost, retransmits, elapsed / 1e9,
 	       answered / (elapsed / 1e9),
 	       answered ? (unsigned long long)lat[answered / 2] : 0ull,
 	       answered ? (unsigned long long)lat[answered * 99 / 100] : 0ull,

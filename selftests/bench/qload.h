@@ -35,6 +35,8 @@ struct client {
 	int (*drain)(struct client *c, int fd, answer_fn fn, void *arg);
 	/* Sockets it used to reach the upstream (for the report). */
 	int (*sockets)(struct client *c);
+	/* The loop retransmits its queries (it does not itself). */
+	int retransmit;
 	void *priv;
 	const char *args[4];
 };

@@ -258,6 +258,7 @@ static int user_sockets(struct client *c)
 
 struct client user_udp_client = {
 	.name = "user-udp",
+	.retransmit = 1,
 	.open = udp_open,
 	.send = user_send,
 	.flush = user_flush,

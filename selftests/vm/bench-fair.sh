@@ -5,7 +5,8 @@
 # dnspool (libdnspool) against a userspace pool of connected UDP sockets,
 # both driven by qload: the same names, the same wire bytes, the same
 # window, as many upstream sockets as the dnspool pool used, the same
-# unbound (Debian's defaults).
+# unbound (Debian's defaults), the same retransmission timeouts (qload
+# retransmits for the userspace pool as dnspool's pools do).
 #   tier 1    one system call per query each way (send/recv; one QUERY
 #             per sendmsg, answers read one per recvmsg, no peek)
 #   tier 2    batches of 16 and 64 (sendmmsg/recvmmsg; many QUERY
@@ -37,11 +38,20 @@ for i in $(seq 1000); do echo "h$i.dnspool.test A"; done >"$DIR/names"
 "$QLOAD" --names "$DIR/names" --count "$N" --window "$W" dnspool fair >/dev/null
 SOCKS=$("$CTL" -j stats fair | jq '.pools[0].peak_conns')
 
-# run NAME ARGS...: one qload run, its JSON line appended to $DIR/NAME.
+# run NAME ARGS...: one qload run, its JSON line appended to $DIR/NAME;
+# for dnspool (ARGS ending "dnspool UPSTREAM"), with the retransmissions
+# its pool made meanwhile.
 run() {
-	local name=$1
+	local name=$1 up=${*: -1} r0=0 out
 	shift
-	"$QLOAD" --names "$DIR/names" "$@" >>"$DIR/$name" || echo '{}' >>"$DIR/$name"
+	[ "${*: -2:1}" = dnspool ] && r0=$(pool_retx "$up")
+	out=$("$QLOAD" --names "$DIR/names" "$@") || out='{}'
+	[ "${*: -2:1}" = dnspool ] &&
+		out=$(jq -c --argjson r $(($(pool_retx "$up") - r0)) '.retransmits = $r' <<<"$out")
+	echo "$out" >>"$DIR/$name"
+}
+pool_retx() {
+	"$CTL" -j stats "$1" | jq '[.pools[].retransmits] | add'
 }
 
 # pair TAG UPSTREAM_ADDR PID COUNT WINDOW BATCH: RUNS interleaved runs of
@@ -72,6 +82,7 @@ summary() {
 			"q/s \($runs | map(.qps // 0) | median | floor)" +
 			" (\($runs | map(.qps // 0) | min | floor)-\($runs | map(.qps // 0) | max | floor))" +
 			"  answered \($runs | map((.answered // 0) / (.sent // 1)) | median | pct)%" +
+			"  retx \($runs | map(.retransmits // 0) | median)" +
 			"  p50 \($runs | map(.p50_us // 0) | median) us" +
 			"  cpu/q \($runs | map(.cpu_us_per_q // 0) | median) us" +
 			"  upstream cpu \($runs | map(.upstream_cpu // 0) | median | pct)%";

@@ -47,6 +47,9 @@ demo)
 bench)
 	"$src/selftests/vm/bench.sh" >$tap 2>&1
 	;;
+profile)
+	"$src/selftests/vm/profile.sh" >$tap 2>&1
+	;;
 shell)
 	modprobe dnspool
 	echo "dnspool VM: module loaded; the tree is in $src; exit to power off."

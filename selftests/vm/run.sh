@@ -4,7 +4,7 @@
 # image, boot it under QEMU on each kernel, run every selftest there, and
 # print kselftest TAP with a last line "N passed, N failed".
 #
-#   run.sh [--kernel stock|debug|all] [--shell|--demo|--bench] [--tests "a.sh b.sh"]
+#   run.sh [--kernel stock|debug|all] [--shell|--demo|--bench|--profile] [--tests "a.sh b.sh"]
 #
 # stock: Debian 13's own kernel, what users run.  debug: 6.12 of our own
 # build with KASAN, lockdep, kmemleak, UBSAN and debug objects (kernel/).
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--shell) mode=shell ;;
 	--demo) mode=demo ;;
 	--bench) mode=bench ;;
+	--profile) mode=profile ;;
 	--tests) tests=$2; shift ;;
 	*) die "unknown argument '$1'" ;;
 	esac

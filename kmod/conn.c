@@ -8,11 +8,14 @@
  *
  * Locking: the pool's lock, then the connection's, both in process context
  * only: socket callbacks only queue the work.  The work sleeps (dialing,
- * sending, receiving) holding neither.
+ * sending, receiving) holding neither.  A query's submitter may send what
+ * is queued itself (dnspool_conn_send_now()); the connection's I/O has
+ * one owner at a time, the work or such a submitter.
  */
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "conn.h"
 #include "dnsmsg.h"
@@ -23,6 +26,9 @@
 #include "trace.h"
 #include "upstream.h"
 #include "xmit.h"
+
+/* Queries a submitter sends itself, its own and those queued before it. */
+#define DNSPOOL_CONN_SUBMIT_BUDGET	4
 
 /**
  * dnspool_conn_unlink() - take a query off its connection
@@ -304,8 +310,10 @@ void dnspool_conn_kick(struct dnspool_conn *conn)
 	queue_work(dnspool_wq, &conn->io_work);
 }
 
-/* Sends what is queued, in order, until the socket is full. */
-static int dnspool_conn_tx(struct dnspool_conn *conn)
+/* Sends what is queued, in order, until the socket is full or @budget
+ * queries went out; *@more says whether some are left for later.
+ */
+static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool *more)
 {
 	struct dnspool_pool *pool = conn->pool;
 	const struct dnspool_conn_ops *ops = pool->ops;
@@ -313,10 +321,12 @@ static int dnspool_conn_tx(struct dnspool_conn *conn)
 	bool failed;
 	int err;
 
+	*more = false;
 	for (;;) {
 		spin_lock(&conn->lock);
 		q = list_first_entry_or_null(&conn->txq, struct dnspool_query, txnode);
-		if (!q || conn->state != DNSPOOL_CONN_READY) {
+		if (!q || conn->state != DNSPOOL_CONN_READY || !budget--) {
+			*more = q && conn->state == DNSPOOL_CONN_READY;
 			spin_unlock(&conn->lock);
 			return 0;
 		}
@@ -374,10 +384,94 @@ static int dnspool_conn_tx(struct dnspool_conn *conn)
 	}
 }
 
-static void dnspool_conn_io_work(struct work_struct *work)
+/*
+ * The connection's I/O has one owner at a time: its work (dialing,
+ * receiving, sending), or a query's submitter sending a few queries.  So
+ * an answer is never read while its query is being sent, as when only the
+ * work did I/O.  Whoever finds the owner at it leaves a note and goes;
+ * the owner looks at the note once done: the work runs again, a submitter
+ * kicks the work.
+ */
+static bool dnspool_conn_own_io(struct dnspool_conn *conn)
 {
-	struct dnspool_conn *conn = container_of(work, struct dnspool_conn, io_work);
+	for (;;) {
+		if (!test_and_set_bit_lock(DNSPOOL_CONN_BUSY, &conn->io_flags)) {
+			clear_bit(DNSPOOL_CONN_AGAIN, &conn->io_flags);
+			return true;
+		}
+		set_bit(DNSPOOL_CONN_AGAIN, &conn->io_flags);
+		/* Pairs with the barrier in dnspool_conn_release_io(): the
+		 * owner sees the note, or this sees the owner gone.
+		 */
+		smp_mb__after_atomic();
+		if (test_bit(DNSPOOL_CONN_BUSY, &conn->io_flags))
+			return false;
+	}
+}
+
+/* Gives up the I/O; true when another came meanwhile and left a note. */
+static bool dnspool_conn_release_io(struct dnspool_conn *conn)
+{
+	clear_bit_unlock(DNSPOOL_CONN_BUSY, &conn->io_flags);
+	/* Pairs with the barrier after a note is left. */
+	smp_mb__after_atomic();
+	return test_bit(DNSPOOL_CONN_AGAIN, &conn->io_flags);
+}
+
+/**
+ * dnspool_conn_may_send_now() - may a query's submitter send on @conn?
+ * @conn: the connection a query was just queued on
+ *
+ * When it may, the caller counts itself in @conn->senders and calls
+ * dnspool_conn_send_now() once it has dropped the pool's lock; otherwise
+ * it kicks the connection's work.
+ *
+ * Context: holding @conn's pool's lock, which keeps its state from dying.
+ * Return: true when the submitter may send, false when the work must.
+ */
+bool dnspool_conn_may_send_now(struct dnspool_conn *conn)
+{
+	lockdep_assert_held(&conn->pool->lock);
+	return conn->pool->ops->send_direct && READ_ONCE(conn->state) == DNSPOOL_CONN_READY &&
+	       !READ_ONCE(conn->tx_blocked);
+}
+
+/**
+ * dnspool_conn_send_now() - a query's submitter sends what is queued on
+ * @conn, the work's wake-up spared
+ * @conn: the connection, counted in its senders by
+ *	dnspool_conn_may_send_now()'s caller, which kept it alive since
+ *
+ * At most DNSPOOL_CONN_SUBMIT_BUDGET queries go out so: the rest, and any
+ * I/O the work was kept from meanwhile, are left to the work.  A socket
+ * that fills leaves the rest to the work, woken by write space; a broken
+ * connection goes to its pool's graveyard as the work would send it.
+ * @conn may be freed once this returns.
+ *
+ * Context: process context, no lock held.
+ */
+void dnspool_conn_send_now(struct dnspool_conn *conn)
+{
+	bool more = true;
+	int err = 0;
+
+	if (dnspool_conn_own_io(conn)) {
+		err = dnspool_conn_tx(conn, DNSPOOL_CONN_SUBMIT_BUDGET, &more);
+		more |= dnspool_conn_release_io(conn);
+	}
+	if (err)
+		dnspool_pool_conn_failed(conn, err, false);
+	else if (more)
+		dnspool_conn_kick(conn);
+	/* The last use of @conn: the gc may free it from here. */
+	if (atomic_dec_and_test(&conn->senders))
+		wake_up_var(&conn->senders);
+}
+
+static void dnspool_conn_io(struct dnspool_conn *conn)
+{
 	const struct dnspool_conn_ops *ops = conn->pool->ops;
+	bool more;
 	int err;
 
 	if (READ_ONCE(conn->state) == DNSPOOL_CONN_DEAD)
@@ -404,7 +498,19 @@ static void dnspool_conn_io_work(struct work_struct *work)
 	}
 	err = ops->recv(conn);
 	if (!err)
-		err = dnspool_conn_tx(conn);
+		err = dnspool_conn_tx(conn, UINT_MAX, &more);
 	if (err)
 		dnspool_pool_conn_failed(conn, err, false);
+}
+
+static void dnspool_conn_io_work(struct work_struct *work)
+{
+	struct dnspool_conn *conn = container_of(work, struct dnspool_conn, io_work);
+
+	/* A submitter sending kicks the work again when it is done. */
+	if (!dnspool_conn_own_io(conn))
+		return;
+	do {
+		dnspool_conn_io(conn);
+	} while (dnspool_conn_release_io(conn) && dnspool_conn_own_io(conn));
 }

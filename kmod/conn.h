@@ -43,8 +43,13 @@ struct dnspool_ghosts;
  * @destroy: optional: free the transport's state; the socket is gone
  * @join_dialing: opening a connection is costly (a TLS handshake): new
  *	queries wait for one being opened rather than open another
+ * @send_direct: a query's submitter may send what is queued itself when
+ *	the connection is open and its socket not full, sparing the work a
+ *	wake-up per query
  *
- * All but @open run in the connection's work, or once it no longer runs.
+ * All but @open and @send run in the connection's work, or once it no
+ * longer runs; @send runs in the work or, with @send_direct, in a query's
+ * submitter, one at a time (DNSPOOL_CONN_BUSY).
  */
 struct dnspool_conn_ops {
 	enum dnspool_transport transport;
@@ -56,6 +61,13 @@ struct dnspool_conn_ops {
 	void (*stop)(struct dnspool_conn *conn);
 	void (*destroy)(struct dnspool_conn *conn);
 	bool join_dialing;
+	bool send_direct;
+};
+
+/* Bits of dnspool_conn.io_flags. */
+enum {
+	DNSPOOL_CONN_BUSY,	/* the work or a submitter does its I/O */
+	DNSPOOL_CONN_AGAIN,	/* another found it busy: look again */
 };
 
 extern const struct dnspool_conn_ops dnspool_udp_ops;
@@ -110,7 +122,11 @@ enum dnspool_conn_state {
  * @born: when it was made, in jiffies
  * @last_used: when it last took or answered a query, in jiffies
  * @dial_deadline: when its dial fails, in jiffies
- * @served: queries sent over it; written by the work
+ * @served: queries sent over it; written by its sender
+ * @io_flags: DNSPOOL_CONN_BUSY, DNSPOOL_CONN_AGAIN (atomic bit
+ *	operations): one owner of its I/O at a time, the work or a submitter
+ * @senders: submitters sending on it outside its work, counted under the
+ *	pool's lock while it is live; it is freed once there are none
  * @io_work: dials, sends and receives, on dnspool_wq
  * @saved_cb: the socket's callbacks ours replaced, and call
  * @priv: the transport's state
@@ -138,6 +154,8 @@ struct dnspool_conn {
 	unsigned long last_used;
 	unsigned long dial_deadline;
 	u64 served;
+	unsigned long io_flags;
+	atomic_t senders;
 	struct work_struct io_work;
 	/* called by ours */
 	void (*saved_cb[DNSPOOL_NR_CB])(struct sock *sk);
@@ -153,5 +171,7 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len);
 void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
 			      int err);
 void dnspool_conn_kick(struct dnspool_conn *conn);
+bool dnspool_conn_may_send_now(struct dnspool_conn *conn);
+void dnspool_conn_send_now(struct dnspool_conn *conn);
 
 #endif /* _DNSPOOL_CONN_H */

@@ -73,7 +73,8 @@ int dnspool_stream_dialed(struct dnspool_conn *conn)
  *
  * Sends without blocking, from where the last send stopped.
  *
- * Context: the connection's work, no lock held.
+ * Context: the connection's sender (its work, or over TCP a query's
+ * submitter), no lock held.
  * Return: 0 when the frame went out whole, -EAGAIN when the socket is
  * full (q->sent says how far it got), or another error: the stream broke.
  */
@@ -204,4 +205,5 @@ const struct dnspool_conn_ops dnspool_tcp_ops = {
 	.send = dnspool_stream_send,
 	.recv = dnspool_tcp_recv,
 	.destroy = dnspool_tcp_destroy,
+	.send_direct = true,
 };

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/sock.h>
+#include <net/udp.h>
 
 #include "conn.h"
 #include "pool.h"
@@ -65,57 +66,69 @@ static int dnspool_udp_send(struct dnspool_conn *conn, struct dnspool_query *q)
 	return 0;
 }
 
-/*
- * No memory for the datagram waiting: its head is read instead, so that its
- * query fails now as this host's failure rather than time out later as the
- * upstream's.
+/* Counts @field in the socket's family's UDP statistics, as udp_recvmsg()
+ * and udpv6_recvmsg() would have.
  */
-static int dnspool_udp_recv_head(struct dnspool_conn *conn)
+static void dnspool_udp_count(struct sock *sk, int field)
 {
-	struct msghdr msg = {};
-	u8 head[DNSPOOL_UDP_RX_HEAD];
-	struct kvec iov = { .iov_base = head, .iov_len = sizeof(head) };
-	int n;
-
-	n = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(head), MSG_DONTWAIT);
-	if (n < 0)
-		return n;
-	dnspool_conn_answer_lost(conn, head, n, -ENOMEM);
-	return 0;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		UDP6_INC_STATS(sock_net(sk), field, 0);
+		return;
+	}
+#endif
+	UDP_INC_STATS(sock_net(sk), field, 0);
 }
 
+/*
+ * The datagrams waiting, each taken off the socket's queue as an skb (as
+ * sunrpc's UDP transport reads its replies): one dequeue per answer, no
+ * peek for its size, and an empty queue seen without a call into the
+ * socket layer.  The checksum is checked where udp_recvmsg() would check
+ * it, before the copy.  With no memory for an answer its head is read
+ * instead, so that its query fails now as this host's failure rather
+ * than time out later as the upstream's.
+ */
 static int dnspool_udp_recv(struct dnspool_conn *conn)
 {
+	struct sock *sk = conn->sock->sk;
 	int budget = DNSPOOL_UDP_RX_BUDGET;
 
 	while (budget--) {
-		struct msghdr msg = {};
-		struct kvec iov = {};
+		struct sk_buff *skb;
+		unsigned int len;
+		int err;
 		u8 *buf;
-		int len, n;
 
-		/* The datagram's size first, then a buffer that fits it. */
-		len = kernel_recvmsg(conn->sock, &msg, &iov, 0, 0,
-				     MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-		if (len == -EAGAIN)
-			return 0;
-		if (len < 0)
-			return len;
-		buf = kmalloc(max(len, 1), GFP_KERNEL);
-		if (!buf) {
-			n = dnspool_udp_recv_head(conn);
-			if (n < 0)
-				return n == -EAGAIN ? 0 : n;
+		skb = skb_recv_udp(sk, MSG_DONTWAIT, &err);
+		if (!skb)
+			return err == -EAGAIN ? 0 : err;
+		len = udp_skb_len(skb);
+		if (!udp_skb_csum_unnecessary(skb) && __udp_lib_checksum_complete(skb)) {
+			atomic_inc(&sk->sk_drops);
+			dnspool_udp_count(sk, UDP_MIB_CSUMERRORS);
+			dnspool_udp_count(sk, UDP_MIB_INERRORS);
+			kfree_skb(skb);
 			continue;
 		}
-		iov.iov_base = buf;
-		iov.iov_len = len;
-		n = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len, MSG_DONTWAIT);
-		if (n < 0) {
-			kfree(buf);
-			return n == -EAGAIN ? 0 : n;
+		dnspool_udp_count(sk, UDP_MIB_INDATAGRAMS);
+		buf = kmalloc(max(len, 1U), GFP_KERNEL);
+		if (!buf) {
+			u8 head[DNSPOOL_UDP_RX_HEAD];
+			unsigned int n = min_t(unsigned int, len, sizeof(head));
+
+			if (!skb_copy_bits(skb, 0, head, n))
+				dnspool_conn_answer_lost(conn, head, n, -ENOMEM);
+			skb_consume_udp(sk, skb, len);
+			continue;
 		}
-		dnspool_conn_answer(conn, buf, n);
+		err = skb_copy_bits(skb, 0, buf, len);
+		skb_consume_udp(sk, skb, len);
+		if (err) {
+			kfree(buf);
+			continue;
+		}
+		dnspool_conn_answer(conn, buf, len);
 	}
 	/* More may be waiting: let other work run first. */
 	dnspool_conn_kick(conn);
@@ -129,4 +142,5 @@ const struct dnspool_conn_ops dnspool_udp_ops = {
 	.dialed = dnspool_udp_dialed,
 	.send = dnspool_udp_send,
 	.recv = dnspool_udp_recv,
+	.send_direct = true,
 };

@@ -220,6 +220,7 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	struct dnspool_pool *pool;
 	size_t qlen, name_len;
 	const char *why = NULL;
+	bool waiting;
 	int err;
 
 	if (READ_ONCE(dnspool_nl_closing))
@@ -263,7 +264,8 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	nq->portid = info->snd_portid;
 	nq->seq = info->snd_seq;
 	q->done = dnspool_nl_query_done;
-	if (info->nlhdr->nlmsg_flags & NLM_F_ACK) {
+	waiting = info->nlhdr->nlmsg_flags & NLM_F_ACK;
+	if (waiting) {
 		nq->mode = DNSPOOL_NL_WAITING;
 		init_completion(&nq->ended);
 		refcount_inc(&q->ref);		/* the waiter's */
@@ -271,12 +273,13 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	/* Held first: the answer may come before submit returns. */
 	sock_hold(nq->sk);
 	/* Taken: the answer comes later, from the pool's work.  Refused: the
-	 * request's error (and ack) says why, now.
+	 * request's error (and ack) says why, now.  A query taken may have
+	 * ended and been freed by the time submit returns, unless waited for.
 	 */
 	err = dnspool_pool_submit(pool, q, &why);
 	if (!err)
-		return nq->mode == DNSPOOL_NL_WAITING ? dnspool_nl_query_wait(nq, info) : 0;
-	if (nq->mode == DNSPOOL_NL_WAITING)
+		return waiting ? dnspool_nl_query_wait(nq, info) : 0;
+	if (waiting)
 		refcount_dec(&q->ref);
 	sock_put(nq->sk);
 	dnspool_nl_set_why(info->extack, NULL, why);

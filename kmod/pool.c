@@ -23,6 +23,7 @@
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <net/sock.h>
 
 #include "conn.h"
@@ -294,7 +295,7 @@ void dnspool_pool_dial_ok(struct dnspool_pool *pool)
  * the query is not in the pool, and @why may say why in words.
  */
 static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query *q,
-				const char **why)
+				const char **why, struct dnspool_conn **now)
 {
 	struct dnspool_conn *conn, *fresh = NULL;
 	bool grew = false, capped = false;
@@ -358,7 +359,12 @@ static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query 
 				dnspool_pool_arm_reaper(pool);
 				dnspool_pool_arm_tick(pool);
 			}
-			dnspool_conn_kick(conn);
+			if (now && dnspool_conn_may_send_now(conn)) {
+				atomic_inc(&conn->senders);
+				*now = conn;
+			} else {
+				dnspool_conn_kick(conn);
+			}
 		} else if (err == -ENOBUFS) {
 			*why = dnspool_pool_why_limit[1];
 		}
@@ -391,6 +397,7 @@ static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query 
 int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 			const char **why)
 {
+	struct dnspool_conn *now = NULL;
 	int err;
 
 	might_sleep();
@@ -398,10 +405,19 @@ int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 	atomic_inc(&pool->inflight);
 	atomic64_inc(&pool->stats.queries);
 	q->deadline = jiffies + msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms));
-	err = dnspool_pool_enqueue(pool, q, why);
+	/* Once queued, the query may end (and be freed) at any time. */
+	refcount_inc(&q->ref);
+	err = dnspool_pool_enqueue(pool, q, why, &now);
 	trace_dnspool_query_submit(q, err);
 	if (err)
 		dnspool_pool_count_end(pool, err);
+	dnspool_query_put(q);
+	/* Its connection is open and idle: sent from here, with no wake-up
+	 * of the connection's work.  (Retries are sent by the works: a
+	 * retry that found its connection broken would otherwise recurse.)
+	 */
+	if (now)
+		dnspool_conn_send_now(now);
 	return err;
 }
 
@@ -424,7 +440,7 @@ void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q)
 	atomic_dec(&q->pool->inflight);
 	WRITE_ONCE(q->pool, pool);
 	atomic_inc(&pool->inflight);
-	err = dnspool_pool_enqueue(pool, q, &why);
+	err = dnspool_pool_enqueue(pool, q, &why, NULL);
 	if (err)
 		dnspool_query_end(q, err);
 }
@@ -514,6 +530,8 @@ static void dnspool_pool_gc(struct dnspool_pool *pool)
 		 * work may be dialing, creating the socket, right now.
 		 */
 		disable_work_sync(&conn->io_work);
+		/* Nor a submitter send on it: none counts itself in now. */
+		wait_var_event(&conn->senders, !atomic_read(&conn->senders));
 		if (pool->ops->stop)
 			pool->ops->stop(conn);
 		atomic64_inc(&pool->stats.conns_closed);

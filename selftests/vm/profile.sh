@@ -43,26 +43,32 @@ tracepoint:dnspool:dnspool_query_answered /@sent[args.query]/ {
 	@send_to_answer = hist((nsecs - @sent[args.query]) / 1000);
 	delete(@sent[args.query]);
 }
-END { clear(@sub); clear(@sent); }' -c "$QLOAD --names $names --count $N --window $W dnspool prof"
+END { clear(@sub); clear(@sent); }' -c "$QLOAD --names $names --count $N --window $W dnspool prof" \
+	2> >(grep -v -e WARNING -e 'Additional Info' -e '~~~' -e 'hist((nsecs' >&2)
+
+# under PROGRAM BATCH ARGS...: qload's load with batch BATCH through the
+# client ARGS, under the bpftrace PROGRAM.
+under() {
+	local prog=$1 batch=$2
+	shift 2
+	bpftrace -q -e "$prog" -c "$QLOAD --names $names --count $N --window $W --batch $batch $*"
+}
 
 # syscalls CLIENT BATCH ARGS...: system calls of qload per answered query.
 syscalls() {
-	local client=$1 batch=$2
-	shift 2
-	echo "# $client, batch $batch"
-	bpftrace -q -e '
+	echo "# $1, batch $2"
+	shift
+	under '
 	tracepoint:raw_syscalls:sys_enter /comm == "qload"/ { @[args.id] = count(); }
-	END {
-		print(@, 8);
-		clear(@);
-	}' -c "$QLOAD --names $names --count $N --window $W --batch $batch $*" |
+	END { print(@, 8); clear(@); }' "$@" |
 		awk -v n="$N" 'BEGIN {
 			split("0 read 1 write 7 poll 44 sendto 45 recvfrom 46 sendmsg 47 recvmsg " \
 			      "232 epoll_wait 299 recvmmsg 307 sendmmsg 228 clock_gettime", a, " ")
 			for (i = 1; i < length(a); i += 2) name[a[i]] = a[i + 1]
 		}
 		/^@\[/ { gsub(/[@\[\]:]/, " "); id = $1; c = $2
-			 printf "#   %-12s %8.2f per query\n", (id in name ? name[id] : "syscall " id), c / n }'
+			 if (c / n >= 0.01)
+				printf "#   %-12s %8.2f per query\n", (id in name ? name[id] : "syscall " id), c / n }'
 }
 echo
 echo "# 2. System calls per query (20000 queries)"
@@ -73,32 +79,33 @@ syscalls user-udp 64 user-udp 127.0.0.1 5301 $SOCKS
 
 # wakeups CLIENT BATCH ARGS...: who wakes whom, per answered query.
 wakeups() {
-	local client=$1 batch=$2
-	shift 2
-	echo "# $client, batch $batch"
-	bpftrace -q -e '
+	echo "# $1, batch $2"
+	shift
+	under '
 	tracepoint:sched:sched_wakeup { @[comm, args.comm] = count(); }
-	END { print(@, 6); clear(@); }' \
-		-c "$QLOAD --names $names --count $N --window $W --batch $batch $*" |
+	END { print(@); clear(@); }' "$@" |
 		sed -nE 's/^@\[(.*), (.*)\]: ([0-9]+)$/\1|\2|\3/p' |
-		awk -v n="$N" -F'|' '{ printf "#   %-16s -> %-16s %6.3f per query\n", $1, $2, $3 / n }'
+		sed -E 's#(kworker|ksoftirqd|swapper|migration|rcu_[a-z]+)/[^|]*#\1#g' |
+		awk -v n="$N" -F'|' '{ w[$1 " -> " $2] += $3 }
+			END { for (k in w) if (w[k] / n >= 0.01) printf "#   %-36s %6.3f per query\n", k, w[k] / n }' |
+		sort -k5 -rn
 }
 echo
 echo "# 3. Wake-ups per query (waker -> wakee)"
 wakeups dnspool 1 dnspool prof
 wakeups user-udp 1 user-udp 127.0.0.1 5301 $SOCKS
+wakeups dnspool 64 dnspool prof
+wakeups user-udp 64 user-udp 127.0.0.1 5301 $SOCKS
 
 # stacks CLIENT ARGS...: the kernel stacks most often on a CPU.
 stacks() {
-	local client=$1
+	echo "# $1: the kernel functions most often on a CPU (samples at 499 Hz, all CPUs, idle aside)"
 	shift
-	echo "# $client: the kernel functions most often on a CPU (samples at 499 Hz, all CPUs, idle aside)"
-	bpftrace -q -e '
+	under '
 	profile:hz:499 /reg("ip") >= 0xffff800000000000/ { @[ksym(reg("ip"))] = count(); }
 	profile:hz:499 /reg("ip") < 0xffff800000000000/ { @user = count(); }
-	END { print(@user); print(@, 20); clear(@); clear(@user); }' \
-		-c "$QLOAD --names $names --count $N --window $W $*" |
-		sed -nE -e 's/^@user: ([0-9]+)$/(user-space) \1/p' -e 's/^@\[(.*)\]: ([0-9]+)$/\1 \2/p' |
+	END { print(@user); print(@, 20); clear(@); clear(@user); }' 1 "$@" |
+		sed -nE -e 's/^@user: ([1-9][0-9]*)$/(user-space) \1/p' -e 's/^@\[(.*)\]: ([0-9]+)$/\1 \2/p' |
 		grep -v -e idle -e halt | awk '{ printf "#   %-44s %6d\n", $1, $2 }'
 }
 echo

@@ -75,7 +75,7 @@ static void on_answer(const struct dnspool_answer *a, void *arg)
 }
 
 /* Submits @n queries to @up (NULL entries: a missing upstream), flushing
- * every @batch, then drains until all are answered or 30 s passed.
+ * every @batch, then drains until all are answered or 60 s passed.
  */
 static int run(struct dnspool_client *c, struct seen *s, const char *const *up,
 	       unsigned int n, unsigned int batch, unsigned int flags)
@@ -104,8 +104,10 @@ static int run(struct dnspool_client *c, struct seen *s, const char *const *up,
 	}
 	if (dnspool_flush(c))
 		return -1;
-	/* A bound that proves nothing hangs, not a speed. */
-	until = time(NULL) + 30;
+	/* A bound that proves nothing hangs, not a speed: past the longest
+	 * query timeout libdnspool.sh sets.
+	 */
+	until = time(NULL) + 60;
 	while (got < n && time(NULL) < until) {
 		int r = dnspool_wait(c, 100);
 

@@ -422,6 +422,10 @@ static bool dnspool_conn_release_io(struct dnspool_conn *conn)
  * dnspool_conn_may_send_now() - may a query's submitter send on @conn?
  * @conn: the connection a query was just queued on
  *
+ * It may when the connection is open, its socket not full, and the query
+ * its only one: the wake-up of an idle connection's work is spared, and a
+ * busy one's work, which receives anyway, sends too.
+ *
  * When it may, the caller counts itself in @conn->senders and calls
  * dnspool_conn_send_now() once it has dropped the pool's lock; otherwise
  * it kicks the connection's work.
@@ -432,8 +436,12 @@ static bool dnspool_conn_release_io(struct dnspool_conn *conn)
 bool dnspool_conn_may_send_now(struct dnspool_conn *conn)
 {
 	lockdep_assert_held(&conn->pool->lock);
+	/* Open and idle: the query just queued is its only one.  A busy
+	 * connection's work runs anyway, receiving; a submitter would only
+	 * contend with it.
+	 */
 	return conn->pool->ops->send_direct && READ_ONCE(conn->state) == DNSPOOL_CONN_READY &&
-	       !READ_ONCE(conn->tx_blocked);
+	       !READ_ONCE(conn->tx_blocked) && READ_ONCE(conn->nqueries) == 1;
 }
 
 /**

@@ -43,9 +43,9 @@ struct dnspool_ghosts;
  * @destroy: optional: free the transport's state; the socket is gone
  * @join_dialing: opening a connection is costly (a TLS handshake): new
  *	queries wait for one being opened rather than open another
- * @send_direct: a query's submitter may send what is queued itself when
- *	the connection is open and its socket not full, sparing the work a
- *	wake-up per query
+ * @send_direct: a query's submitter may send it itself when the
+ *	connection is open, idle and its socket not full, sparing the work
+ *	a wake-up
  *
  * All but @open and @send run in the connection's work, or once it no
  * longer runs; @send runs in the work or, with @send_direct, in a query's

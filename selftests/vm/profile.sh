@@ -54,6 +54,16 @@ under() {
 	bpftrace -q -e "$prog" -c "$QLOAD --names $names --count $N --window $W --batch $batch $*"
 }
 
+# each FN: FN CLIENT BATCH ARGS... for dnspool and the userspace pool,
+# one system call per query each way, then batches of 64.
+each() {
+	local b
+	for b in 1 64; do
+		"$1" dnspool $b dnspool prof
+		"$1" user-udp $b user-udp 127.0.0.1 5301 $SOCKS
+	done
+}
+
 # syscalls CLIENT BATCH ARGS...: system calls of qload per answered query.
 syscalls() {
 	echo "# $1, batch $2"
@@ -72,10 +82,7 @@ syscalls() {
 }
 echo
 echo "# 2. System calls per query (20000 queries)"
-syscalls dnspool 1 dnspool prof
-syscalls user-udp 1 user-udp 127.0.0.1 5301 $SOCKS
-syscalls dnspool 64 dnspool prof
-syscalls user-udp 64 user-udp 127.0.0.1 5301 $SOCKS
+each syscalls
 
 # wakeups CLIENT BATCH ARGS...: who wakes whom, per answered query.
 wakeups() {
@@ -92,10 +99,7 @@ wakeups() {
 }
 echo
 echo "# 3. Wake-ups per query (waker -> wakee)"
-wakeups dnspool 1 dnspool prof
-wakeups user-udp 1 user-udp 127.0.0.1 5301 $SOCKS
-wakeups dnspool 64 dnspool prof
-wakeups user-udp 64 user-udp 127.0.0.1 5301 $SOCKS
+each wakeups
 
 # stacks CLIENT ARGS...: the kernel stacks most often on a CPU.
 stacks() {

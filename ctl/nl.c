@@ -190,17 +190,25 @@ const char *dp_error_text(struct nlmsghdr *nlh, struct nl_msg *req, char *buf, s
 		msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
 	if (tb[NLMSGERR_ATTR_OFFS])
 		attr = attr_at(req, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]), name, sizeof(name));
-	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+	return dp_refusal_text(cmd, -e->error, msg, attr,
+			       tb[NLMSGERR_ATTR_MISS_TYPE] ?
+			       (int)nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]) : -1, buf, len);
+}
+
+const char *dp_refusal_text(int cmd, int error, const char *msg, const char *attr,
+			    int missing, char *buf, size_t len)
+{
+	if (missing >= 0)
 		snprintf(buf, len, "%s%smissing attribute %s", msg ? msg : "", msg ? ": " : "",
-			 dp_attr_name(cmd, nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE])));
+			 dp_attr_name(cmd, missing));
 	else if (msg && attr)
 		snprintf(buf, len, "%s: %s", attr, msg);
 	else if (msg)
 		snprintf(buf, len, "%s", msg);
-	else if (e->error == -EPERM)
-		snprintf(buf, len, "%s (CAP_NET_ADMIN needed)", strerror(-e->error));
+	else if (error == EPERM)
+		snprintf(buf, len, "%s (CAP_NET_ADMIN needed)", strerror(error));
 	else
-		snprintf(buf, len, "%s", strerror(-e->error));
+		snprintf(buf, len, "%s", strerror(error));
 	return buf;
 }
 

@@ -86,18 +86,12 @@ static void read_outcome(const struct dnspool_answer *a, const struct query_opts
 		snprintf(out->upstream, sizeof(out->upstream), "%s", a->upstream);
 	if (a->refused) {
 		/* Refused at once: the kernel says why, in which attribute. */
-		const char *attr = a->attr ? dp_attr_name(DNSPOOL_CMD_QUERY, a->attr) : NULL;
+		const char *attr = a->attr && !a->attr_missing ?
+				   dp_attr_name(DNSPOOL_CMD_QUERY, a->attr) : NULL;
 		char why[sizeof(out->text) - DNSPOOL_NAME_MAX_LEN - 2];
 
-		if (a->attr_missing)
-			snprintf(why, sizeof(why), "%s%smissing attribute %s", a->why ?: "",
-				 a->why ? ": " : "", attr);
-		else if (a->why && attr)
-			snprintf(why, sizeof(why), "%s: %s", attr, a->why);
-		else if (a->why)
-			snprintf(why, sizeof(why), "%s", a->why);
-		else
-			snprintf(why, sizeof(why), "%s", strerror(a->error));
+		dp_refusal_text(DNSPOOL_CMD_QUERY, a->error, a->why, attr,
+				a->attr_missing ? a->attr : -1, why, sizeof(why));
 		if (o->upstream)
 			snprintf(out->text, sizeof(out->text), "%s: %s", o->upstream, why);
 		else

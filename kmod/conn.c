@@ -6,11 +6,13 @@
  * that breaks, or whose dial fails, is handed back to its pool, which
  * closes it and retries or ends its queries.
  *
- * Locking: the pool's lock, then the connection's, both in process context
- * only: socket callbacks only queue the work.  The work sleeps (dialing,
- * sending, receiving) holding neither.  A query's submitter may send what
- * is queued itself (dnspool_conn_send_now()); the connection's I/O has
- * one owner at a time, the work or such a submitter.
+ * Locking: the pool's lock, then the connection's, the latter with bottom
+ * halves off: an answer (over UDP or TCP) is matched, and its query ended,
+ * in the softirq that receives it (dnspool_conn_answer_atomic()); other
+ * socket callbacks only queue the work.  The work sleeps (dialing, sending,
+ * receiving) holding neither.  A query's submitter may send what is queued
+ * itself (dnspool_conn_send_now()); the connection's I/O has one owner at
+ * a time, the work or such a submitter, besides that softirq receive.
  */
 #include <linux/jiffies.h>
 #include <linux/random.h>
@@ -96,6 +98,7 @@ int dnspool_conn_enqueue(struct dnspool_conn *conn, struct dnspool_query *q)
 }
 
 static void dnspool_conn_io_work(struct work_struct *work);
+static void dnspool_conn_answers_later(struct dnspool_conn *conn, bool drop);
 
 /**
  * dnspool_conn_free() - close a connection's socket and free it
@@ -110,6 +113,7 @@ void dnspool_conn_free(struct dnspool_conn *conn)
 
 	might_sleep();
 	dnspool_sock_close(conn);
+	dnspool_conn_answers_later(conn, true);
 	if (pool->ops->destroy)
 		pool->ops->destroy(conn);
 	if (conn->ghosts) {
@@ -152,6 +156,7 @@ int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
 	spin_lock_init(&conn->lock);
 	hash_init(conn->queries);
 	INIT_LIST_HEAD(&conn->txq);
+	INIT_LIST_HEAD(&conn->later);
 	INIT_WORK(&conn->io_work, dnspool_conn_io_work);
 	conn->state = DNSPOOL_CONN_DIALING;
 	conn->born = jiffies;
@@ -171,14 +176,51 @@ int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res)
 }
 
 /*
+ * Is @q, found under an answer's ID on @conn, waiting for that answer?  It
+ * is once sent; a datagram also while being sent, for its answer may come
+ * (in softirq, on another CPU) before its sender returns.  conn->lock held.
+ */
+static bool dnspool_conn_awaits(struct dnspool_conn *conn, struct dnspool_query *q)
+{
+	return list_empty(&q->txnode) ||
+	       (q->sending && conn->pool->ops->transport == DNSPOOL_TRANSPORT_UDP);
+}
+
+/*
+ * Takes @q off @conn for its answer, remembering the ID it was sent under;
+ * conn->lock held.  Returns whether the answer is to its first
+ * transmission (its ID tells which), so that the round trip is known.
+ */
+static bool dnspool_conn_take(struct dnspool_conn *conn, struct dnspool_query *q)
+{
+	struct dnspool_pool *pool = conn->pool;
+
+	lockdep_assert_held(&conn->lock);
+	dnspool_conn_unlink(conn, q);
+	dnspool_ghost_add(conn->ghosts, q->wire_id, NULL, q->tries, jiffies +
+			  msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms)));
+	conn->last_used = jiffies;
+	return !q->tries && !q->retried;
+}
+
+/* Counts an answer that is no DNS response, or too short to be one. */
+static bool dnspool_conn_malformed(struct dnspool_conn *conn, const u8 *msg, size_t len)
+{
+	if (len >= DNS_HDR_LEN && dnsmsg_is_response(msg))
+		return false;
+	atomic64_inc(&conn->pool->stats.malformed);
+	return true;
+}
+
+/*
  * The query an answer on @conn is for, taken off its connection: the
  * caller ends it, and drops the extra reference it holds when *@held is
- * set; *@first says the answer is to its first transmission (its ID tells
- * which), so that the round trip is known.  NULL when the answer is late
- * (to a transmission whose query ended, or to an earlier one of a query
- * answered meanwhile), or to no query of ours or to another question
- * (RFC 5452): such a query stays, for its real answer may still come.
- * @len may be less than the answer's length, when only its head was read.
+ * set; *@first says the answer is to its first transmission.  NULL when
+ * the answer is late (to a transmission whose query ended, or to an
+ * earlier one of a query answered meanwhile), or to no query of ours or to
+ * another question (RFC 5452): such a query stays, for its real answer may
+ * still come.  @len may be less than the answer's length, when only its
+ * head was read.
  */
 static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *conn,
 							const u8 *msg, size_t len,
@@ -191,25 +233,19 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 	u16 id;
 
 	*held = false;
-	if (len < DNS_HDR_LEN || !dnsmsg_is_response(msg)) {
-		atomic64_inc(&pool->stats.malformed);
+	if (dnspool_conn_malformed(conn, msg, len))
 		return NULL;
-	}
 	id = dnsmsg_id(msg);
-	spin_lock(&conn->lock);
+	spin_lock_bh(&conn->lock);
 	q = dnspool_conn_find(conn, id);
-	if (q && list_empty(&q->txnode) &&
+	if (q && dnspool_conn_awaits(conn, q) &&
 	    dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
-		dnspool_conn_unlink(conn, q);
-		dnspool_ghost_add(conn->ghosts, id, NULL, q->tries, jiffies +
-				  msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms)));
-		conn->last_used = jiffies;
-		spin_unlock(&conn->lock);
-		*first = !q->tries && !q->retried;
+		*first = dnspool_conn_take(conn, q);
+		spin_unlock_bh(&conn->lock);
 		return q;
 	}
 	late = !q && dnspool_ghost_find(conn->ghosts, id, &q, &try);
-	spin_unlock(&conn->lock);
+	spin_unlock_bh(&conn->lock);
 	if (!late) {
 		atomic64_inc(&pool->stats.mismatched);
 		return NULL;
@@ -226,6 +262,24 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 	}
 	atomic64_inc(&pool->stats.late_answers);
 	return NULL;
+}
+
+/* The round trip of @q, answered on @conn; @first: by an answer to its
+ * first transmission.
+ */
+static void dnspool_conn_measure(struct dnspool_conn *conn, struct dnspool_query *q,
+				 bool first)
+{
+	struct dnspool_pool *pool = conn->pool;
+
+	q->rtt_us = ktime_us_delta(ktime_get(), q->sent_at);
+	q->transport = pool->ops->transport;
+	/* Karn's rule: only an answer to the first transmission measures
+	 * the round trip (each transmission has its own ID, so an answer
+	 * to the first is known as such, even after a retransmission).
+	 */
+	if (first)
+		dnspool_rtt_sample(&pool->rtt, q->rtt_us);
 }
 
 /**
@@ -248,14 +302,7 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 		kfree(msg);
 		return;
 	}
-	q->rtt_us = ktime_us_delta(ktime_get(), q->sent_at);
-	q->transport = pool->ops->transport;
-	/* Karn's rule: only an answer to the first transmission measures
-	 * the round trip (each transmission has its own ID, so an answer
-	 * to the first is known as such, even after a retransmission).
-	 */
-	if (first)
-		dnspool_rtt_sample(&pool->rtt, q->rtt_us);
+	dnspool_conn_measure(conn, q, first);
 	if (pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(msg) &&
 	    up->tcp_pool.ops) {
 		/* Truncated: ask the same server again over TCP. */
@@ -270,6 +317,175 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 	}
 	if (held)
 		dnspool_query_put(q);
+}
+
+/*
+ * The query an answer on @conn is for, taken off @conn where the answer
+ * arrives, for dnspool_conn_answer_atomic(): as dnspool_conn_take_answered()
+ * but with no lock that sleeps or is taken with bottom halves on.  NULL
+ * with *@later set when the answer needs process context: it is truncated
+ * and its query moves to TCP, or it is late and its query still waits, or
+ * its query is still being sent on a stream.
+ * @len may be less than the answer's length, when only its head was read.
+ */
+static struct dnspool_query *dnspool_conn_take_now(struct dnspool_conn *conn,
+						   const u8 *head, size_t len,
+						   bool *first, bool *later)
+{
+	struct dnspool_query *q, *waits = NULL;
+	bool late = false;
+	u8 try;
+	u16 id;
+
+	*later = false;
+	if (dnspool_conn_malformed(conn, head, len))
+		return NULL;
+	id = dnsmsg_id(head);
+	spin_lock_bh(&conn->lock);
+	q = dnspool_conn_find(conn, id);
+	if (!q) {
+		/* Late: its query may still wait, on a later transmission. */
+		late = dnspool_ghost_find(conn->ghosts, id, &waits, &try);
+		goto out;
+	}
+	if (!dnspool_conn_awaits(conn, q) ||
+	    !dnsmsg_question_matches(q->msg, q->qlen, q->name_len, head, len)) {
+		/* A stream's sender is still at it, for all the upstream
+		 * read: once it is done, the work takes the answer.
+		 */
+		*later = q->sending && conn->pool->ops->transport != DNSPOOL_TRANSPORT_UDP;
+		q = NULL;
+		goto out;
+	}
+	if (conn->pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(head) &&
+	    conn->pool->up->tcp_pool.ops) {
+		q = NULL;
+		*later = true;
+		goto out;
+	}
+	*first = dnspool_conn_take(conn, q);
+out:
+	spin_unlock_bh(&conn->lock);
+	if (waits) {
+		*later = true;
+		dnspool_query_put(waits);
+	} else if (late) {
+		atomic64_inc(&conn->pool->stats.late_answers);
+	} else if (!q && !*later) {
+		atomic64_inc(&conn->pool->stats.mismatched);
+	}
+	return q;
+}
+
+/* Leaves an answer to the connection's work; false when it was dropped. */
+static bool dnspool_conn_answer_later(struct dnspool_conn *conn, u8 *msg, size_t len)
+{
+	struct dnspool_later *l = kmalloc(sizeof(*l), GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!l)
+		goto drop;
+	l->msg = msg;
+	l->len = len;
+	spin_lock_bh(&conn->lock);
+	if (conn->nlater >= DNSPOOL_CONN_MAX_LATER ||
+	    conn->later_bytes + len > DNSPOOL_CONN_MAX_LATER_BYTES) {
+		spin_unlock_bh(&conn->lock);
+		kfree(l);
+		goto drop;
+	}
+	list_add_tail(&l->node, &conn->later);
+	conn->nlater++;
+	conn->later_bytes += len;
+	spin_unlock_bh(&conn->lock);
+	dnspool_conn_kick(conn);
+	return true;
+drop:
+	kfree(msg);
+	return false;
+}
+
+/* The answers left to the work, or all of them dropped (@drop). */
+static void dnspool_conn_answers_later(struct dnspool_conn *conn, bool drop)
+{
+	struct dnspool_later *l, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock_bh(&conn->lock);
+	list_splice_init(&conn->later, &list);
+	conn->nlater = 0;
+	conn->later_bytes = 0;
+	spin_unlock_bh(&conn->lock);
+	list_for_each_entry_safe(l, tmp, &list, node) {
+		if (drop)
+			kfree(l->msg);
+		else
+			dnspool_conn_answer(conn, l->msg, l->len);
+		kfree(l);
+	}
+}
+
+/**
+ * dnspool_conn_answer_atomic() - an answer arrived on @conn, handled where
+ * it arrives
+ * @conn: the connection
+ * @msg: the answer, kmalloc'ed: ours to keep or free
+ * @len: its length
+ *
+ * An answer to a query waiting on @conn, the common case, ends its query
+ * here: no wake-up of the connection's work.  What needs process context
+ * (a truncated answer whose query moves to TCP, a late one whose query
+ * still waits, one whose query's sender on a stream has not returned yet,
+ * one too long for the atomic allocation of its netlink message) is left
+ * to the work, up to DNSPOOL_CONN_MAX_LATER answers and
+ * DNSPOOL_CONN_MAX_LATER_BYTES, past which they are dropped as a full
+ * socket would drop them.
+ *
+ * Context: softirq, with the socket's sk_callback_lock held for reading
+ * (and a stream's spinlock); or process context, no sleep, with no lock
+ * held but a stream's socket lock.
+ * Return: false when the answer was dropped for want of room.
+ */
+bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len)
+{
+	struct dnspool_query *q;
+	bool first, later;
+
+	if (len > DNSPOOL_ATOMIC_ANSWER_MAX)
+		return dnspool_conn_answer_later(conn, msg, len);
+	q = dnspool_conn_take_now(conn, msg, len, &first, &later);
+	if (!q) {
+		if (later)
+			return dnspool_conn_answer_later(conn, msg, len);
+		kfree(msg);
+		return true;
+	}
+	dnspool_conn_measure(conn, q, first);
+	dnsmsg_set_id(msg, q->client_id);
+	q->answer = msg;
+	q->answer_len = len;
+	dnspool_query_end_atomic(q, 0);
+	return true;
+}
+
+/**
+ * dnspool_conn_answer_lost_atomic() - dnspool_conn_answer_lost(), where it
+ * may not sleep
+ * @conn: the connection
+ * @head: the first @len bytes of the answer
+ * @len: how many were read
+ * @err: why it was lost: a local error
+ *
+ * Context: as dnspool_conn_answer_atomic().
+ */
+void dnspool_conn_answer_lost_atomic(struct dnspool_conn *conn, const u8 *head, size_t len,
+				     int err)
+{
+	struct dnspool_query *q;
+	bool first, later;
+
+	q = dnspool_conn_take_now(conn, head, len, &first, &later);
+	if (q)
+		dnspool_query_end_atomic(q, err);
 }
 
 /**
@@ -323,11 +539,11 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 
 	*more = false;
 	for (;;) {
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		q = list_first_entry_or_null(&conn->txq, struct dnspool_query, txnode);
 		if (!q || conn->state != DNSPOOL_CONN_READY || !budget--) {
 			*more = q && conn->state == DNSPOOL_CONN_READY;
-			spin_unlock(&conn->lock);
+			spin_unlock_bh(&conn->lock);
 			return 0;
 		}
 		refcount_inc(&q->ref);
@@ -346,7 +562,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 			if (q->reused)
 				atomic64_inc(&pool->stats.reuses);
 		}
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 
 		err = ops->send(conn, q);
 		/* Counted as it goes out: an answer to an earlier transmission
@@ -356,7 +572,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 			atomic64_inc(&pool->stats.retransmits);
 
 		failed = false;
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		q->sending = false;
 		if (err != -EAGAIN)
 			WRITE_ONCE(conn->tx_blocked, false);
@@ -373,7 +589,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 				failed = true;
 			}
 		}
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 		if (failed)
 			dnspool_query_end(q, err);
 		dnspool_query_put(q);
@@ -386,11 +602,11 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 
 /*
  * The connection's I/O has one owner at a time: its work (dialing,
- * receiving, sending), or a query's submitter sending a few queries.  So
- * an answer is never read while its query is being sent, as when only the
- * work did I/O.  Whoever finds the owner at it leaves a note and goes;
- * the owner looks at the note once done: the work runs again, a submitter
- * kicks the work.
+ * receiving what softirq left, sending), or a query's submitter sending a
+ * few queries.  So the work never takes an answer while its query is being
+ * sent (softirq may: see dnspool_conn_awaits()).  Whoever finds the owner
+ * at it leaves a note and goes; the owner looks at the note once done: the
+ * work runs again, a submitter kicks the work.
  */
 static bool dnspool_conn_own_io(struct dnspool_conn *conn)
 {
@@ -423,8 +639,8 @@ static bool dnspool_conn_release_io(struct dnspool_conn *conn)
  * @conn: the connection a query was just queued on
  *
  * It may when the connection is open, its socket not full, and the query
- * its only one: the wake-up of an idle connection's work is spared, and a
- * busy one's work, which receives anyway, sends too.
+ * its only one: the wake-up of an idle connection's work is spared.  A
+ * busy connection's queries are sent by its work.
  *
  * When it may, the caller counts itself in @conn->senders and calls
  * dnspool_conn_send_now() once it has dropped the pool's lock; otherwise
@@ -436,9 +652,9 @@ static bool dnspool_conn_release_io(struct dnspool_conn *conn)
 bool dnspool_conn_may_send_now(struct dnspool_conn *conn)
 {
 	lockdep_assert_held(&conn->pool->lock);
-	/* Open and idle: the query just queued is its only one.  A busy
-	 * connection's work runs anyway, receiving; a submitter would only
-	 * contend with it.
+	/* Open and idle: the query just queued is its only one.  On a busy
+	 * connection, submitters would contend with each other and the
+	 * work for its I/O.
 	 */
 	return conn->pool->ops->send_direct && READ_ONCE(conn->state) == DNSPOOL_CONN_READY &&
 	       !READ_ONCE(conn->tx_blocked) && READ_ONCE(conn->nqueries) == 1;
@@ -499,11 +715,12 @@ static void dnspool_conn_io(struct dnspool_conn *conn)
 			return;
 		}
 		dnspool_pool_dial_ok(conn->pool);
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		if (conn->state == DNSPOOL_CONN_DIALING)
 			conn->state = DNSPOOL_CONN_READY;
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 	}
+	dnspool_conn_answers_later(conn, false);
 	err = ops->recv(conn);
 	if (!err)
 		err = dnspool_conn_tx(conn, UINT_MAX, &more);

@@ -25,6 +25,30 @@ struct dnspool_ghosts;
  */
 #define DNSPOOL_CONN_MAX_QUERIES	4096
 
+/* Answers a connection's work may have waiting (struct dnspool_later),
+ * and their bytes.
+ */
+#define DNSPOOL_CONN_MAX_LATER		256
+#define DNSPOOL_CONN_MAX_LATER_BYTES	(256 * 1024)
+
+/* The longest answer ended where it arrives: its netlink message, built
+ * there with GFP_ATOMIC, stays within a page.  Longer ones go to the work.
+ */
+#define DNSPOOL_ATOMIC_ANSWER_MAX	2048
+
+/**
+ * struct dnspool_later - an answer received where it could not be handled,
+ * left to the connection's work
+ * @node: on the connection's list
+ * @msg: the answer, kmalloc'ed
+ * @len: its length
+ */
+struct dnspool_later {
+	struct list_head node;
+	u8 *msg;
+	size_t len;
+};
+
 /**
  * struct dnspool_conn_ops - what a transport does; the pool knows nothing
  * of sockets
@@ -36,8 +60,9 @@ struct dnspool_ghosts;
  * @send: send one query: 0 sent whole, -EAGAIN the socket is full (the
  *	work runs again on write space), another error: the connection is
  *	broken (on UDP: the query alone failed)
- * @recv: read whatever arrived, handing each DNS message to
- *	dnspool_conn_answer(): 0 when drained, <0 the connection is broken
+ * @recv: read whatever arrived (and @data_ready left), handing each DNS
+ *	message to dnspool_conn_answer(): 0 when drained, <0 the connection
+ *	is broken
  * @stop: optional: the connection closes and its work no longer runs; end
  *	what may still call into it (a TLS handshake in progress)
  * @destroy: optional: free the transport's state; the socket is gone
@@ -46,10 +71,15 @@ struct dnspool_ghosts;
  * @send_direct: a query's submitter may send it itself when the
  *	connection is open, idle and its socket not full, sparing the work
  *	a wake-up
+ * @data_ready: optional: called by the socket's data_ready callback
+ *	(softirq; over TCP also the process context of whoever releases
+ *	the socket's lock) under its sk_callback_lock (read), instead of
+ *	waking the work: receives there, without sleeping, what it can,
+ *	with dnspool_conn_answer_atomic(), and wakes the work for the rest
  *
- * All but @open and @send run in the connection's work, or once it no
- * longer runs; @send runs in the work or, with @send_direct, in a query's
- * submitter, one at a time (DNSPOOL_CONN_BUSY).
+ * All but @open, @send and @data_ready run in the connection's work, or
+ * once it no longer runs; @send runs in the work or, with @send_direct, in
+ * a query's submitter, one at a time (DNSPOOL_CONN_BUSY).
  */
 struct dnspool_conn_ops {
 	enum dnspool_transport transport;
@@ -60,6 +90,7 @@ struct dnspool_conn_ops {
 	int (*recv)(struct dnspool_conn *conn);
 	void (*stop)(struct dnspool_conn *conn);
 	void (*destroy)(struct dnspool_conn *conn);
+	void (*data_ready)(struct dnspool_conn *conn);
 	bool join_dialing;
 	bool send_direct;
 };
@@ -103,7 +134,8 @@ enum dnspool_conn_state {
  * @sock: its socket; NULL once closed
  * @lock: protects @state, @error, @queries, @txq, @nqueries and each
  *	query's wire ID, send progress and @sending flag while on it; taken
- *	after the pool's lock, in process context only
+ *	after the pool's lock, with bottom halves off (answers are matched
+ *	in softirq)
  * @state: see enum dnspool_conn_state; read unlocked as a hint
  * @error: why it died
  * @queries: its queries by wire ID, from enqueue to end (their live
@@ -129,6 +161,10 @@ enum dnspool_conn_state {
  *	pool's lock while it is live; it is freed once there are none
  * @io_work: dials, sends and receives, on dnspool_wq
  * @saved_cb: the socket's callbacks ours replaced, and call
+ * @later: answers received in softirq that need the work (struct
+ *	dnspool_later), under @lock
+ * @nlater: how many, under @lock
+ * @later_bytes: their length in all, under @lock
  * @priv: the transport's state
  * @file_ref: made with the socket's file, if it has one: how a kernel
  *	thread hands the file to its namespace's releaser
@@ -159,6 +195,9 @@ struct dnspool_conn {
 	struct work_struct io_work;
 	/* called by ours */
 	void (*saved_cb[DNSPOOL_NR_CB])(struct sock *sk);
+	struct list_head later;
+	unsigned int nlater;
+	size_t later_bytes;
 	void *priv;
 	struct dnspool_file_ref *file_ref;
 };
@@ -170,6 +209,9 @@ void dnspool_conn_unlink(struct dnspool_conn *conn, struct dnspool_query *q);
 void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len);
 void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
 			      int err);
+bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len);
+void dnspool_conn_answer_lost_atomic(struct dnspool_conn *conn, const u8 *head, size_t len,
+				     int err);
 void dnspool_conn_kick(struct dnspool_conn *conn);
 bool dnspool_conn_may_send_now(struct dnspool_conn *conn);
 void dnspool_conn_send_now(struct dnspool_conn *conn);

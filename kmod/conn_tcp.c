@@ -3,7 +3,10 @@
  * DNS over TCP (RFC 7766): each message behind a two-byte length, many
  * queries pipelined on one connection, answers in any order.  Reads and
  * writes never block: partial frames are kept until the rest arrives.
- * DNS over TLS frames its messages the same way, over kernel TLS.
+ * Over TCP, answers are cut from the stream in softirq, where the segment
+ * arrives (tcp_read_sock() from data_ready, as strparser reads); DNS over
+ * TLS frames its messages the same way, read by the work over kernel TLS,
+ * which needs process context.
  */
 #include <linux/in.h>
 #include <linux/slab.h>
@@ -21,6 +24,9 @@
 
 /* Answers handled per run of the work before it yields. */
 #define DNSPOOL_STREAM_RX_BUDGET	256
+
+/* Answers handled in softirq per data_ready before the work takes over. */
+#define DNSPOOL_STREAM_RX_BUDGET_NOW	64
 
 static int dnspool_tcp_open(struct dnspool_conn *conn)
 {
@@ -107,20 +113,6 @@ int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q)
 	return 0;
 }
 
-static int dnspool_tcp_read(struct dnspool_conn *conn, void *buf, size_t len)
-{
-	struct msghdr msg = {};
-	struct kvec iov = { .iov_base = buf, .iov_len = len };
-	int n;
-
-	n = kernel_recvmsg(conn->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
-	if (n == -EAGAIN)
-		return 0;
-	if (n == 0)
-		return -EPIPE;	/* the upstream closed the connection */
-	return n;
-}
-
 /**
  * dnspool_stream_recv() - read the frames that arrived
  * @conn: the connection
@@ -175,9 +167,156 @@ int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
 	return 0;
 }
 
+/* What a read of the socket's queue feeds the parser with. */
+struct dnspool_tcp_feed {
+	struct dnspool_conn *conn;
+	bool atomic;	/* in softirq: no sleep, no lock but the socket's */
+	bool stalled;	/* a message the work must allocate for */
+};
+
+/* Hands a whole message on: where it arrived, or in the work. */
+static void dnspool_tcp_deliver(struct dnspool_tcp_feed *feed, u8 *msg, size_t len)
+{
+	struct dnspool_conn *conn = feed->conn;
+
+	if (!feed->atomic)
+		dnspool_conn_answer(conn, msg, len);
+	else if (!dnspool_conn_answer_atomic(conn, msg, len))
+		atomic_inc(&conn->sock->sk->sk_drops);
+}
+
+/*
+ * tcp_read_sock()'s actor: frames cut from the bytes of @skb from @offset,
+ * each whole message handed on, at most desc->count of them.  Runs under
+ * the socket's lock, taken by the work or held in softirq (bh_lock_sock(),
+ * the socket not owned), which guards the frame being read.  Returns the
+ * bytes it used; 0 stops the read.
+ */
+static int dnspool_tcp_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			     unsigned int offset, size_t len)
+{
+	struct dnspool_tcp_feed *feed = desc->arg.data;
+	struct dnspool_conn *conn = feed->conn;
+	struct dnspool_stream_rx *rx = conn->priv;
+	size_t used = 0, n;
+
+	while (used < len && !rx->err && !feed->stalled && desc->count) {
+		if (rx->prefix_have < 2) {
+			n = min(2 - rx->prefix_have, len - used);
+			if (skb_copy_bits(skb, offset + used, rx->prefix + rx->prefix_have, n))
+				break;
+			rx->prefix_have += n;
+			used += n;
+			if (rx->prefix_have < 2)
+				break;
+			rx->need = (rx->prefix[0] << 8) | rx->prefix[1];
+			rx->have = 0;
+			if (rx->need < DNS_HDR_LEN) {
+				/* No DNS message is this short: the stream is
+				 * not DNS, or lost its framing.
+				 */
+				atomic64_inc(&conn->pool->stats.malformed);
+				rx->err = -EPROTO;
+				break;
+			}
+		}
+		if (!rx->buf) {
+			/* A long message waits for the work, which may sleep
+			 * for its memory; and ends where it may sleep too.
+			 */
+			if (feed->atomic && rx->need > DNSPOOL_ATOMIC_ANSWER_MAX) {
+				feed->stalled = true;
+				break;
+			}
+			rx->buf = kmalloc(rx->need, feed->atomic ? GFP_ATOMIC | __GFP_NOWARN :
+								   GFP_KERNEL);
+			if (!rx->buf) {
+				if (feed->atomic)
+					feed->stalled = true;
+				else
+					rx->err = -ENOMEM;
+				break;
+			}
+		}
+		n = min(rx->need - rx->have, len - used);
+		if (skb_copy_bits(skb, offset + used, rx->buf + rx->have, n))
+			break;
+		rx->have += n;
+		used += n;
+		if (rx->have < rx->need)
+			break;
+		desc->count--;
+		dnspool_tcp_deliver(feed, rx->buf, rx->need);
+		rx->buf = NULL;
+		rx->prefix_have = 0;
+	}
+	return used;
+}
+
+/*
+ * Reads what the socket holds, at most @budget messages; its lock held as
+ * for the actor.  Returns true when the read stopped with data left for
+ * the work: the budget spent, a message to allocate for, or urgent data,
+ * which tcp_read_sock() does not read past (no DNS server sends it: the
+ * work then fails the connection).
+ */
+static bool dnspool_tcp_feed(struct dnspool_conn *conn, struct dnspool_tcp_feed *feed,
+			     size_t budget)
+{
+	read_descriptor_t desc = { .arg.data = feed, .count = budget };
+	struct sock *sk = conn->sock->sk;
+
+	tcp_read_sock(sk, &desc, dnspool_tcp_actor);
+	return !desc.count || feed->stalled || READ_ONCE(tcp_sk(sk)->urg_data);
+}
+
+/*
+ * The work's receive, under the socket's lock: what softirq left (a socket
+ * the work or a sender held then, a long message), then whether the stream
+ * broke or ended.
+ */
 static int dnspool_tcp_recv(struct dnspool_conn *conn)
 {
-	return dnspool_stream_recv(conn, conn->priv, dnspool_tcp_read);
+	struct dnspool_tcp_feed feed = { .conn = conn };
+	struct dnspool_stream_rx *rx = conn->priv;
+	struct sock *sk = conn->sock->sk;
+	bool more;
+	int err;
+
+	lock_sock(sk);
+	more = dnspool_tcp_feed(conn, &feed, DNSPOOL_STREAM_RX_BUDGET);
+	err = rx->err ?: sock_error(sk);
+	if (!err && READ_ONCE(tcp_sk(sk)->urg_data))
+		err = -EPROTO;
+	/* The upstream closed the connection. */
+	if (!err && (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+	    skb_queue_empty(&sk->sk_receive_queue))
+		err = -EPIPE;
+	release_sock(sk);
+	if (!err && more)
+		dnspool_conn_kick(conn);
+	return err;
+}
+
+/*
+ * The socket's data_ready, in softirq with the socket's spinlock held:
+ * answers are cut from the stream and end their queries there, as UDP
+ * answers do, unless the socket is owned (by the work, a sender, or
+ * whoever runs its backlog on release_sock(), as strparser checks), which
+ * leaves them to the work.
+ */
+static void dnspool_tcp_data_ready(struct dnspool_conn *conn)
+{
+	struct dnspool_tcp_feed feed = { .conn = conn, .atomic = true };
+	struct dnspool_stream_rx *rx = conn->priv;
+	struct sock *sk = conn->sock->sk;
+
+	if (sock_owned_by_user_nocheck(sk) || READ_ONCE(conn->state) != DNSPOOL_CONN_READY) {
+		dnspool_conn_kick(conn);
+		return;
+	}
+	if (dnspool_tcp_feed(conn, &feed, DNSPOOL_STREAM_RX_BUDGET_NOW) || rx->err)
+		dnspool_conn_kick(conn);
 }
 
 /**
@@ -204,6 +343,7 @@ const struct dnspool_conn_ops dnspool_tcp_ops = {
 	.dialed = dnspool_stream_dialed,
 	.send = dnspool_stream_send,
 	.recv = dnspool_tcp_recv,
+	.data_ready = dnspool_tcp_data_ready,
 	.destroy = dnspool_tcp_destroy,
 	.send_direct = true,
 };

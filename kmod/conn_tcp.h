@@ -17,12 +17,15 @@ struct dnspool_query;
  * @buf: the message, once its length is known
  * @need: its length
  * @have: how much of it was read
+ * @err: over TCP, why the stream broke where it was parsed (softirq), for
+ *	the connection's work to act on
  */
 struct dnspool_stream_rx {
 	u8 prefix[2];
 	size_t prefix_have;
 	u8 *buf;
 	size_t need, have;
+	int err;
 };
 
 /**

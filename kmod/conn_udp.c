@@ -20,6 +20,9 @@
 /* Answers handled per run of the work before it yields. */
 #define DNSPOOL_UDP_RX_BUDGET	256
 
+/* Answers handled in softirq per data_ready before the work takes over. */
+#define DNSPOOL_UDP_RX_BUDGET_NOW	64
+
 /* Room for the answers to a connection's share of a burst of queries. */
 #define DNSPOOL_UDP_RCVBUF	SZ_1M
 
@@ -40,6 +43,10 @@ static int dnspool_udp_open(struct dnspool_conn *conn)
 	if (dnspool_limits_untrusted(net))
 		rcvbuf = min_t(int, rcvbuf, READ_ONCE(sysctl_rmem_max));
 	sock_set_rcvbuf(conn->sock->sk, rcvbuf);
+#ifdef CONFIG_NET_RX_BUSY_POLL
+	/* Answers are dequeued in softirq, which must not busy-poll. */
+	WRITE_ONCE(conn->sock->sk->sk_ll_usec, 0);
+#endif
 	return 0;
 }
 
@@ -81,58 +88,137 @@ static void dnspool_udp_count(struct sock *sk, int field)
 }
 
 /*
- * The datagrams waiting, each taken off the socket's queue as an skb (as
- * sunrpc's UDP transport reads its replies): one dequeue per answer, no
- * peek for its size, and an empty queue seen without a call into the
- * socket layer.  The checksum is checked where udp_recvmsg() would check
- * it, before the copy.  With no memory for an answer its head is read
- * instead, so that its query fails now as this host's failure rather
- * than time out later as the upstream's.
+ * The next datagram off the socket's queue, as an skb (as sunrpc's UDP
+ * transport reads its replies): one dequeue per answer, no peek for its
+ * size.  The checksum is checked where udp_recvmsg() would check it,
+ * before the copy.  NULL when none is left, *@err saying why.
+ */
+static struct sk_buff *dnspool_udp_dequeue(struct sock *sk, int *err)
+{
+	struct sk_buff *skb;
+
+	for (;;) {
+		skb = skb_recv_udp(sk, MSG_DONTWAIT, err);
+		if (!skb)
+			return NULL;
+		if (udp_skb_csum_unnecessary(skb) || !__udp_lib_checksum_complete(skb))
+			break;
+		atomic_inc(&sk->sk_drops);
+		dnspool_udp_count(sk, UDP_MIB_CSUMERRORS);
+		dnspool_udp_count(sk, UDP_MIB_INERRORS);
+		kfree_skb(skb);
+	}
+	dnspool_udp_count(sk, UDP_MIB_INDATAGRAMS);
+	return skb;
+}
+
+/*
+ * An answer in process context, for dnspool_conn_answer().  With no
+ * memory for it its head is read instead, so that its query fails now as
+ * this host's failure rather than time out later as the upstream's.
+ */
+static void dnspool_udp_answer(struct dnspool_conn *conn, struct sk_buff *skb)
+{
+	struct sock *sk = conn->sock->sk;
+	unsigned int len = udp_skb_len(skb);
+	u8 *buf;
+	int err;
+
+	buf = kmalloc(max(len, 1U), GFP_KERNEL);
+	if (!buf) {
+		u8 head[DNSPOOL_UDP_RX_HEAD];
+		unsigned int n = min_t(unsigned int, len, sizeof(head));
+
+		if (!skb_copy_bits(skb, 0, head, n))
+			dnspool_conn_answer_lost(conn, head, n, -ENOMEM);
+		skb_consume_udp(sk, skb, len);
+		return;
+	}
+	err = skb_copy_bits(skb, 0, buf, len);
+	skb_consume_udp(sk, skb, len);
+	if (err) {
+		kfree(buf);
+		return;
+	}
+	dnspool_conn_answer(conn, buf, len);
+}
+
+/* The work's receive: what is still on the socket past the softirq's
+ * budget.
  */
 static int dnspool_udp_recv(struct dnspool_conn *conn)
 {
 	struct sock *sk = conn->sock->sk;
 	int budget = DNSPOOL_UDP_RX_BUDGET;
+	struct sk_buff *skb;
+	int err;
 
 	while (budget--) {
-		struct sk_buff *skb;
-		unsigned int len;
-		int err;
-		u8 *buf;
-
-		skb = skb_recv_udp(sk, MSG_DONTWAIT, &err);
+		skb = dnspool_udp_dequeue(sk, &err);
 		if (!skb)
 			return err == -EAGAIN ? 0 : err;
-		len = udp_skb_len(skb);
-		if (!udp_skb_csum_unnecessary(skb) && __udp_lib_checksum_complete(skb)) {
-			atomic_inc(&sk->sk_drops);
-			dnspool_udp_count(sk, UDP_MIB_CSUMERRORS);
-			dnspool_udp_count(sk, UDP_MIB_INERRORS);
-			kfree_skb(skb);
-			continue;
-		}
-		dnspool_udp_count(sk, UDP_MIB_INDATAGRAMS);
-		buf = kmalloc(max(len, 1U), GFP_KERNEL);
-		if (!buf) {
-			u8 head[DNSPOOL_UDP_RX_HEAD];
-			unsigned int n = min_t(unsigned int, len, sizeof(head));
-
-			if (!skb_copy_bits(skb, 0, head, n))
-				dnspool_conn_answer_lost(conn, head, n, -ENOMEM);
-			skb_consume_udp(sk, skb, len);
-			continue;
-		}
-		err = skb_copy_bits(skb, 0, buf, len);
-		skb_consume_udp(sk, skb, len);
-		if (err) {
-			kfree(buf);
-			continue;
-		}
-		dnspool_conn_answer(conn, buf, len);
+		dnspool_udp_answer(conn, skb);
 	}
 	/* More may be waiting: let other work run first. */
 	dnspool_conn_kick(conn);
 	return 0;
+}
+
+/* dnspool_udp_answer(), where it arrives, in softirq. */
+static void dnspool_udp_answer_now(struct dnspool_conn *conn, struct sk_buff *skb)
+{
+	struct sock *sk = conn->sock->sk;
+	unsigned int len = udp_skb_len(skb);
+	u8 *msg;
+
+	msg = kmalloc(max(len, 1U), GFP_ATOMIC | __GFP_NOWARN);
+	if (!msg) {
+		u8 buf[DNSPOOL_UDP_RX_HEAD];
+		unsigned int n = min_t(unsigned int, len, sizeof(buf));
+		const u8 *head = skb_header_pointer(skb, 0, n, buf);
+
+		if (head)
+			dnspool_conn_answer_lost_atomic(conn, head, n, -ENOMEM);
+		skb_consume_udp(sk, skb, len);
+		return;
+	}
+	if (skb_copy_bits(skb, 0, msg, len)) {
+		kfree(msg);
+		skb_consume_udp(sk, skb, len);
+		return;
+	}
+	skb_consume_udp(sk, skb, len);
+	if (!dnspool_conn_answer_atomic(conn, msg, len))
+		atomic_inc(&sk->sk_drops);
+}
+
+/*
+ * The socket's data_ready, in softirq: the answers waiting are taken off
+ * the socket and end their queries here, sparing a wake-up of the work
+ * per answer.  Past a budget the work takes the rest.
+ */
+static void dnspool_udp_data_ready(struct dnspool_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+	int budget = DNSPOOL_UDP_RX_BUDGET_NOW;
+	struct sk_buff *skb;
+	int err;
+
+	while (budget--) {
+		skb = dnspool_udp_dequeue(sk, &err);
+		if (!skb) {
+			/* A socket error (ICMP), which the dequeue took, is
+			 * the work's to act on: it is put back for it.
+			 */
+			if (err != -EAGAIN) {
+				WRITE_ONCE(sk->sk_err, -err);
+				dnspool_conn_kick(conn);
+			}
+			return;
+		}
+		dnspool_udp_answer_now(conn, skb);
+	}
+	dnspool_conn_kick(conn);
 }
 
 const struct dnspool_conn_ops dnspool_udp_ops = {
@@ -142,5 +228,6 @@ const struct dnspool_conn_ops dnspool_udp_ops = {
 	.dialed = dnspool_udp_dialed,
 	.send = dnspool_udp_send,
 	.recv = dnspool_udp_recv,
+	.data_ready = dnspool_udp_data_ready,
 	.send_direct = true,
 };

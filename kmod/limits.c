@@ -225,15 +225,15 @@ int dnspool_inflight_charge(struct dnspool_limits_net *ln, const void *key,
 	struct dnspool_count *req, *user, *spare_req = NULL, *spare_user = NULL;
 	int err = 0;
 
-	spin_lock(&ln->lock);
+	spin_lock_bh(&ln->lock);
 	req = dnspool_count_find(ln->requesters, HASH_BITS(ln->requesters), (unsigned long)key);
 	user = dnspool_count_find(ln->users, HASH_BITS(ln->users), __kuid_val(uid));
 	if (!req || !user) {
 		/* Both: either count may go while the lock is dropped. */
-		spin_unlock(&ln->lock);
+		spin_unlock_bh(&ln->lock);
 		spare_req = kmalloc(sizeof(*spare_req), GFP_KERNEL_ACCOUNT);
 		spare_user = kmalloc(sizeof(*spare_user), GFP_KERNEL_ACCOUNT);
-		spin_lock(&ln->lock);
+		spin_lock_bh(&ln->lock);
 		req = dnspool_count_get(ln->requesters, HASH_BITS(ln->requesters),
 					(unsigned long)key, &spare_req);
 		user = dnspool_count_get(ln->users, HASH_BITS(ln->users),
@@ -258,7 +258,7 @@ int dnspool_inflight_charge(struct dnspool_limits_net *ln, const void *key,
 		if (user)
 			dnspool_count_put(user);
 	}
-	spin_unlock(&ln->lock);
+	spin_unlock_bh(&ln->lock);
 	kfree(spare_req);
 	kfree(spare_user);
 	if (!err) {
@@ -273,7 +273,7 @@ int dnspool_inflight_charge(struct dnspool_limits_net *ln, const void *key,
  * dnspool_inflight_uncharge() - the query of charge @c has ended
  * @c: its charge
  *
- * Context: process context.
+ * Context: any context but hard interrupt.
  */
 void dnspool_inflight_uncharge(struct dnspool_inflight *c)
 {
@@ -281,13 +281,13 @@ void dnspool_inflight_uncharge(struct dnspool_inflight *c)
 
 	if (!ln)
 		return;
-	spin_lock(&ln->lock);
+	spin_lock_bh(&ln->lock);
 	c->req->n--;
 	dnspool_count_put(c->req);
 	c->user->n--;
 	dnspool_count_put(c->user);
 	ln->inflight--;
-	spin_unlock(&ln->lock);
+	spin_unlock_bh(&ln->lock);
 	c->ln = NULL;
 }
 
@@ -315,11 +315,11 @@ void dnspool_limits_get(struct dnspool_limits_net *ln, kuid_t uid,
 		use->owner_conns = c ? c->n : 0;
 		spin_unlock(&dnspool_owners_lock);
 	}
-	spin_lock(&ln->lock);
+	spin_lock_bh(&ln->lock);
 	use->inflight = ln->inflight;
 	c = dnspool_count_find(ln->users, HASH_BITS(ln->users), __kuid_val(uid));
 	use->user_inflight = c ? c->n : 0;
-	spin_unlock(&ln->lock);
+	spin_unlock_bh(&ln->lock);
 	use->max_inflight_socket = READ_ONCE(max_inflight_per_socket);
 	use->max_inflight_user = READ_ONCE(max_inflight_per_user);
 }

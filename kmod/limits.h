@@ -27,7 +27,8 @@ struct dnspool_count {
 
 /**
  * struct dnspool_limits_net - one network namespace's use of its bounds
- * @lock: protects @requesters, @users and @inflight
+ * @lock: protects @requesters, @users and @inflight; taken with bottom
+ *	halves off, for a query may end in softirq
  * @requesters: in-flight counts by requesting socket
  * @users: in-flight counts by requesting user
  * @inflight: queries in flight from all requesters of the namespace

@@ -88,10 +88,11 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-static struct sk_buff *dnspool_nl_answer_msg(struct dnspool_nl_query *nq, int err)
+static struct sk_buff *dnspool_nl_answer_msg(struct dnspool_nl_query *nq, int err,
+					     gfp_t gfp)
 {
 	size_t size = NLMSG_GOODSIZE / 8 + (err ? 0 : nq->q.answer_len);
-	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
+	struct sk_buff *skb = genlmsg_new(size, gfp);
 
 	if (skb && dnspool_nl_fill_answer(skb, nq, err)) {
 		nlmsg_free(skb);
@@ -110,7 +111,7 @@ static struct sk_buff *dnspool_nl_answer_msg(struct dnspool_nl_query *nq, int er
  * (which NETLINK_NO_ENOBUFS cannot silence when memory ran out: that flag
  * is netlink's own, out of our reach).
  */
-static void dnspool_nl_query_done(struct dnspool_query *q, int err)
+static void dnspool_nl_query_done(struct dnspool_query *q, int err, gfp_t gfp)
 {
 	struct dnspool_nl_query *nq = container_of(q, struct dnspool_nl_query, q);
 	struct sock *sk = nq->sk;
@@ -132,10 +133,10 @@ static void dnspool_nl_query_done(struct dnspool_query *q, int err)
 	/* A netlink attribute holds less than 64 KiB. */
 	if (!err && q->answer_len > U16_MAX - NLA_HDRLEN)
 		err = -EMSGSIZE;
-	skb = dnspool_nl_answer_msg(nq, err);
+	skb = dnspool_nl_answer_msg(nq, err, gfp);
 	/* Out of memory for the answer: say so, in a smaller message. */
 	if (!skb && !err)
-		skb = dnspool_nl_answer_msg(nq, -ENOMEM);
+		skb = dnspool_nl_answer_msg(nq, -ENOMEM, gfp);
 	if (!skb || genlmsg_unicast(nq->net, skb, nq->portid) == -EAGAIN) {
 		atomic64_inc(&q->pool->stats.undelivered);
 		/* netlink_overrun() says the same when a buffer is full. */
@@ -185,9 +186,9 @@ static int dnspool_nl_query_wait(struct dnspool_nl_query *nq, struct genl_info *
 		goto out;
 	}
 	/* Ended, perhaps just as the wait gave up: answer. */
-	reply = dnspool_nl_answer_msg(nq, nq->err);
+	reply = dnspool_nl_answer_msg(nq, nq->err, GFP_KERNEL);
 	if (!reply && !nq->err)
-		reply = dnspool_nl_answer_msg(nq, -ENOMEM);
+		reply = dnspool_nl_answer_msg(nq, -ENOMEM, GFP_KERNEL);
 	err = reply ? genlmsg_reply(reply, info) : -ENOMEM;
 	if (err)
 		atomic64_inc(&nq->q.pool->stats.undelivered);
@@ -272,7 +273,7 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* Held first: the answer may come before submit returns. */
 	sock_hold(nq->sk);
-	/* Taken: the answer comes later, from the pool's work.  Refused: the
+	/* Taken: the answer comes later, from the pool.  Refused: the
 	 * request's error (and ack) says why, now.  A query taken may have
 	 * ended and been freed by the time submit returns, unless waited for.
 	 */

@@ -8,12 +8,15 @@
  * dials that took too long; each query's own timer (xmit.c) retransmits it
  * or ends it when its time is up.
  *
- * Locking: pool->lock, then conn->lock.  Socket callbacks only queue work,
- * so both are taken in process context alone.  Everything that sleeps
- * (dialing, sending, receiving, closing) runs in works on dnspool_wq,
- * unlocked; a query ends (its done() runs) in process context with no lock
- * held, exactly once: whoever takes it out of its connection's table ends
- * it.  A sender holds a reference on the query it sends, so that a query
+ * Locking: pool->lock, then conn->lock.  pool->lock is taken in process
+ * context alone; conn->lock with bottom halves off, for the data_ready
+ * callback of a UDP or TCP socket takes answers off the socket in softirq
+ * and ends their queries there.  Other socket callbacks only queue work.
+ * Everything that sleeps (dialing, sending, receiving, closing) runs in
+ * works on dnspool_wq, unlocked; a query ends (its done() runs) exactly
+ * once, with no lock held but, where its answer arrives, the receiving
+ * socket's: whoever takes it out of its connection's table ends it.  A
+ * sender holds a reference on the query it sends, so that a query
  * ending meanwhile stays in memory.  The connection itself (its queries,
  * its work) is in conn.c; the pool owns the lists of connections, opens
  * and closes them, and ends what they leave behind.
@@ -151,7 +154,7 @@ static void dnspool_pool_close_idle_rotated(struct dnspool_pool *pool)
 	LIST_HEAD(none);
 
 	list_for_each_entry_safe(conn, tmp, &pool->conns, node) {
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		if (!conn->draining && conn->state == DNSPOOL_CONN_READY &&
 		    dnspool_pool_should_rotate(pool, conn)) {
 			conn->draining = true;
@@ -161,7 +164,7 @@ static void dnspool_pool_close_idle_rotated(struct dnspool_pool *pool)
 		/* Drained: dnspool_pool_kill_conn() will not count it again. */
 		if (conn->draining && !conn->nqueries)
 			dnspool_pool_kill_conn(pool, conn, 0, &none);
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 	}
 	if (!list_empty(&pool->graveyard))
 		dnspool_pool_kick_gc(pool);
@@ -349,11 +352,11 @@ static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query 
 				 DNSPOOL_PARAM(pool, max_conns));
 		}
 		list_move_tail(&conn->node, &pool->conns);
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		err = dnspool_conn_enqueue(conn, q);
 		if (!err)
 			dnspool_xmit_arm_first(pool, q);
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 		if (!err) {
 			if (grew) {
 				dnspool_pool_arm_reaper(pool);
@@ -494,14 +497,14 @@ void dnspool_pool_conn_failed(struct dnspool_conn *conn, int err, bool dialing)
 	LIST_HEAD(orphans);
 
 	spin_lock(&pool->lock);
-	spin_lock(&conn->lock);
+	spin_lock_bh(&conn->lock);
 	if (conn->state == DNSPOOL_CONN_DEAD) {
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 		spin_unlock(&pool->lock);
 		return;
 	}
 	dnspool_pool_kill_conn(pool, conn, err, &orphans);
-	spin_unlock(&conn->lock);
+	spin_unlock_bh(&conn->lock);
 	if (dialing)
 		dnspool_pool_hold_down(pool, conn, err);
 	dnspool_pool_kick_gc(pool);
@@ -560,7 +563,7 @@ static void dnspool_pool_tick_work(struct work_struct *work)
 
 	spin_lock(&pool->lock);
 	list_for_each_entry_safe(conn, ctmp, &pool->conns, node) {
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		if (conn->state == DNSPOOL_CONN_DIALING) {
 			if (time_after(now, conn->dial_deadline)) {
 				/* Waiting on this host (a handshake slot) is
@@ -582,7 +585,7 @@ static void dnspool_pool_tick_work(struct work_struct *work)
 				dnspool_conn_kick(conn);
 			}
 		}
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 	}
 	if (!list_empty(&dial_orphans) || !list_empty(&dial_busy))
 		dnspool_pool_kick_gc(pool);
@@ -606,7 +609,7 @@ static void dnspool_pool_reap_work(struct work_struct *work)
 
 	spin_lock(&pool->lock);
 	list_for_each_entry_safe(conn, tmp, &pool->conns, node) {
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		/* Answers to forgotten IDs may come no more. */
 		dnspool_ghosts_expire(conn->ghosts, false);
 		if (!conn->nqueries && conn->state != DNSPOOL_CONN_DIALING &&
@@ -615,7 +618,7 @@ static void dnspool_pool_reap_work(struct work_struct *work)
 			dnspool_pool_kill_conn(pool, conn, 0, &orphans);
 			reaped++;
 		}
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 	}
 	dnspool_pool_close_idle_rotated(pool);
 	if (!list_empty(&pool->conns))
@@ -719,9 +722,9 @@ void dnspool_pool_shutdown(struct dnspool_pool *pool)
 	spin_lock(&pool->lock);
 	WRITE_ONCE(pool->dead, true);
 	list_for_each_entry_safe(conn, tmp, &pool->conns, node) {
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		dnspool_pool_kill_conn(pool, conn, -ESHUTDOWN, &orphans);
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 		had = true;
 	}
 	spin_unlock(&pool->lock);

@@ -95,18 +95,7 @@ void dnspool_query_put(struct dnspool_query *q)
 	kfree_rcu(q, rcu);
 }
 
-/**
- * dnspool_query_end() - the query leaves its pool and ends
- * @q: the query, on no connection and no list
- * @err: its outcome, 0 when answered
- *
- * Stops its timer, counts the outcome, delivers it through q->done() and
- * drops the pool's reference.  Whoever takes the query off its connection
- * ends it, once.
- *
- * Context: process context, no lock held.
- */
-void dnspool_query_end(struct dnspool_query *q, int err)
+static void __dnspool_query_end(struct dnspool_query *q, int err, gfp_t gfp)
 {
 	struct dnspool_pool *pool = q->pool;
 
@@ -125,6 +114,40 @@ void dnspool_query_end(struct dnspool_query *q, int err)
 	dnspool_pool_count_end(pool, err);
 	WRITE_ONCE(q->conn, NULL);
 	q->transport = pool->ops->transport;
-	q->done(q, err);
+	q->done(q, err, gfp);
 	dnspool_query_put(q);
+}
+
+/**
+ * dnspool_query_end() - the query leaves its pool and ends
+ * @q: the query, on no connection and no list
+ * @err: its outcome, 0 when answered
+ *
+ * Stops its timer, counts the outcome, delivers it through q->done() and
+ * drops the pool's reference.  Whoever takes the query off its connection
+ * ends it, once.
+ *
+ * Context: process context, no lock held.
+ */
+void dnspool_query_end(struct dnspool_query *q, int err)
+{
+	might_sleep();
+	__dnspool_query_end(q, err, GFP_KERNEL);
+}
+
+/**
+ * dnspool_query_end_atomic() - dnspool_query_end(), where it may not sleep
+ * @q: the query, on no connection and no list
+ * @err: its outcome, 0 when answered
+ *
+ * For an answer ended where it arrives.  Its timer may be running on
+ * another CPU meanwhile: waiting for it is safe, for it takes no lock.
+ *
+ * Context: softirq, or process context; no sleep.  No lock held but the
+ * receiving socket's (its sk_callback_lock, a TCP socket's spinlock or
+ * lock).
+ */
+void dnspool_query_end_atomic(struct dnspool_query *q, int err)
+{
+	__dnspool_query_end(q, err, GFP_ATOMIC);
 }

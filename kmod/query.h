@@ -25,11 +25,17 @@ struct dnspool_upstream;
  * typedef dnspool_done_t - delivers a query's outcome
  * @q: the query, answered (@err 0, q->answer set) or not
  * @err: 0 or a negative errno, classed by dnspool_error_class()
+ * @gfp: how it may allocate: GFP_KERNEL in process context, GFP_ATOMIC
+ *	where an answer ends its query as it arrives (in softirq, or under a
+ *	TCP socket's lock)
  *
- * Called once per query taken by a pool, in process context with no lock
- * held; the pool drops its reference on the query afterwards.
+ * Called once per query taken by a pool; the pool drops its reference on
+ * the query afterwards.  With GFP_KERNEL no lock is held; with GFP_ATOMIC
+ * it may not sleep, and the receiving socket's locks may be held (its
+ * sk_callback_lock, a TCP socket's spinlock or lock), which it must not
+ * take.
  */
-typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
+typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, gfp_t gfp);
 
 /**
  * struct dnspool_query - a DNS query and what became of it
@@ -51,8 +57,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err);
  * @wire_id: the ID it carries on its connection
  * @force_tcp: asked over TCP of a UDP upstream
  * @retried: moved once to another connection, or may not be moved
- * @sending: its connection's work is sending it (under the connection's
- *	lock); the tick leaves it to the sender
+ * @sending: it is being sent (under its connection's lock); the tick
+ *	leaves it to the sender, and a datagram's answer may end it meanwhile
  * @reused: sent on a connection that had carried a query before
  * @deadline: when it times out, in jiffies
  * @timer: fires at @next_at: retransmits it or times it out (xmit.c);
@@ -117,6 +123,7 @@ struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len
 					  size_t qlen, size_t name_len, gfp_t gfp);
 void dnspool_query_put(struct dnspool_query *q);
 void dnspool_query_end(struct dnspool_query *q, int err);
+void dnspool_query_end_atomic(struct dnspool_query *q, int err);
 int dnspool_error_class(int err);
 
 #endif /* _DNSPOOL_QUERY_H */

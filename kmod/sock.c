@@ -63,10 +63,13 @@ void dnspool_releaser_flush(struct dnspool_releaser *r)
  * Socket callbacks run in softirq context (a segment or an ICMP error
  * arrived) or in the process context of whoever holds the socket's lock
  * (a send that frees write space, a close, a connect that fails at once,
- * the backlog processed on release_sock()): they only queue the work,
- * which does the rest unlocked.  Each calls the callback it replaced too:
- * kernel TLS, under ours on a DoT socket, parses records from its own
- * data_ready.
+ * the backlog processed on release_sock()): they queue the work, which
+ * does the rest unlocked, but for a transport that receives in data_ready
+ * (UDP, whose data_ready runs in softirq; TCP, which leaves an owned
+ * socket to the work).  sk_callback_lock, held
+ * for reading meanwhile, keeps the connection: closing takes it for
+ * writing first.  Each calls the callback it replaced too: kernel TLS,
+ * under ours on a DoT socket, parses records from its own data_ready.
  */
 static void dnspool_sk_event(struct sock *sk, enum dnspool_conn_cb cb)
 {
@@ -76,8 +79,12 @@ static void dnspool_sk_event(struct sock *sk, enum dnspool_conn_cb cb)
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = sk->sk_user_data;
 	if (conn) {
+		const struct dnspool_conn_ops *ops = conn->pool->ops;
+
 		next = conn->saved_cb[cb];
-		if (cb != DNSPOOL_CB_WRITE_SPACE || READ_ONCE(conn->tx_blocked))
+		if (cb == DNSPOOL_CB_DATA_READY && ops->data_ready)
+			ops->data_ready(conn);
+		else if (cb != DNSPOOL_CB_WRITE_SPACE || READ_ONCE(conn->tx_blocked))
 			dnspool_conn_kick(conn);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);

@@ -138,7 +138,9 @@ void dnspool_xmit_arm_first(struct dnspool_pool *pool, struct dnspool_query *q)
  * the query on no connection of its own.  The query gives back its place
  * in the pool's retransmission window.
  *
- * Context: process context, no lock held.
+ * Context: any context but hard interrupt, holding no lock the timer
+ * takes (it takes none).  From softirq, timer_delete_sync() waits only
+ * for the timer running on another CPU: softirqs do not nest on one.
  */
 void dnspool_xmit_disarm(struct dnspool_query *q)
 {
@@ -210,7 +212,7 @@ static int dnspool_xmit_again(struct dnspool_pool *pool, struct dnspool_query *q
 {
 	int err;
 
-	spin_lock(&conn->lock);
+	spin_lock_bh(&conn->lock);
 	err = dnspool_conn_enqueue(conn, q);
 	if (!err) {
 		if (q->tries < U8_MAX)
@@ -218,7 +220,7 @@ static int dnspool_xmit_again(struct dnspool_pool *pool, struct dnspool_query *q
 		dnspool_xmit_arm(q, dnspool_xmit_next(pool, q));
 		trace_dnspool_query_retransmit(q, 0);
 	}
-	spin_unlock(&conn->lock);
+	spin_unlock_bh(&conn->lock);
 	if (err)
 		return err;
 	list_move_tail(&conn->node, &pool->conns);
@@ -248,7 +250,7 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 	conn = smp_load_acquire(&q->conn);
 	if (!conn || READ_ONCE(q->pool) != pool)
 		goto out;
-	spin_lock(&conn->lock);
+	spin_lock_bh(&conn->lock);
 	if (q->conn != conn || time_before(now, q->next_at))
 		goto out_conn;
 	/* Its sender reads it: what went out is known when the send returns. */
@@ -297,14 +299,14 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 	to = dnspool_xmit_other(pool, conn);
 	dnspool_conn_unlink(conn, q);
 	dnspool_xmit_ghost(pool, conn, q, true);
-	spin_unlock(&conn->lock);
+	spin_unlock_bh(&conn->lock);
 	err = dnspool_xmit_again(pool, q, to ?: conn);
 	if (err && to)
 		err = dnspool_xmit_again(pool, q, conn);
 	goto out;
 
 out_conn:
-	spin_unlock(&conn->lock);
+	spin_unlock_bh(&conn->lock);
 out:
 	spin_unlock(&pool->lock);
 	if (fresh)
@@ -353,13 +355,13 @@ bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q)
 	/* As in dnspool_xmit_due(). */
 	conn = smp_load_acquire(&q->conn);
 	if (conn && READ_ONCE(q->pool) == pool) {
-		spin_lock(&conn->lock);
+		spin_lock_bh(&conn->lock);
 		if (q->conn == conn && !q->sending) {
 			dnspool_conn_unlink(conn, q);
 			dnspool_xmit_ghost(pool, conn, q, false);
 			claimed = true;
 		}
-		spin_unlock(&conn->lock);
+		spin_unlock_bh(&conn->lock);
 	}
 	spin_unlock(&pool->lock);
 	return claimed;

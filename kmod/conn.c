@@ -639,25 +639,25 @@ static bool dnspool_conn_release_io(struct dnspool_conn *conn)
  * @conn: the connection a query was just queued on
  *
  * It may when the connection is open, its socket not full, and the query
- * its only one: the wake-up of an idle connection's work is spared.  A
- * busy connection's queries are sent by its work.
+ * the only one waiting to be sent on it: the work's wake-up is spared.
+ * Answers are received where they arrive, so the work of a connection
+ * busy with queries in flight has nothing else to do.  A query queued
+ * behind others is left to whoever sends those.
  *
  * When it may, the caller counts itself in @conn->senders and calls
  * dnspool_conn_send_now() once it has dropped the pool's lock; otherwise
  * it kicks the connection's work.
  *
- * Context: holding @conn's pool's lock, which keeps its state from dying.
+ * Context: holding @conn's pool's lock, which keeps its state from dying,
+ * and its own.
  * Return: true when the submitter may send, false when the work must.
  */
 bool dnspool_conn_may_send_now(struct dnspool_conn *conn)
 {
 	lockdep_assert_held(&conn->pool->lock);
-	/* Open and idle: the query just queued is its only one.  On a busy
-	 * connection, submitters would contend with each other and the
-	 * work for its I/O.
-	 */
-	return conn->pool->ops->send_direct && READ_ONCE(conn->state) == DNSPOOL_CONN_READY &&
-	       !READ_ONCE(conn->tx_blocked) && READ_ONCE(conn->nqueries) == 1;
+	lockdep_assert_held(&conn->lock);
+	return conn->pool->ops->send_direct && conn->state == DNSPOOL_CONN_READY &&
+	       !READ_ONCE(conn->tx_blocked) && list_is_singular(&conn->txq);
 }
 
 /**

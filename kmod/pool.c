@@ -301,7 +301,7 @@ static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query 
 				const char **why, struct dnspool_conn **now)
 {
 	struct dnspool_conn *conn, *fresh = NULL;
-	bool grew = false, capped = false;
+	bool grew = false, capped = false, direct = false;
 	int err;
 
 	for (;;) {
@@ -354,15 +354,17 @@ static int dnspool_pool_enqueue(struct dnspool_pool *pool, struct dnspool_query 
 		list_move_tail(&conn->node, &pool->conns);
 		spin_lock_bh(&conn->lock);
 		err = dnspool_conn_enqueue(conn, q);
-		if (!err)
+		if (!err) {
 			dnspool_xmit_arm_first(pool, q);
+			direct = now && dnspool_conn_may_send_now(conn);
+		}
 		spin_unlock_bh(&conn->lock);
 		if (!err) {
 			if (grew) {
 				dnspool_pool_arm_reaper(pool);
 				dnspool_pool_arm_tick(pool);
 			}
-			if (now && dnspool_conn_may_send_now(conn)) {
+			if (direct) {
 				atomic_inc(&conn->senders);
 				*now = conn;
 			} else {

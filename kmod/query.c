@@ -50,6 +50,8 @@ int dnspool_error_class(int err)
  * @name_len: its question's name's length, likewise
  * @gfp: allocation flags
  *
+ * One allocation holds the query, its requester's part and its message.
+ *
  * Return: the query, with one reference, or an ERR_PTR().
  */
 struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,
@@ -57,15 +59,12 @@ struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len
 {
 	struct dnspool_query *q;
 
-	q = kzalloc(size, gfp);
+	q = kzalloc(size + len, gfp);
 	if (!q)
 		return ERR_PTR(-ENOMEM);
 	q->name_len = name_len;
-	q->msg = kmemdup(msg, len, gfp);
-	if (!q->msg) {
-		kfree(q);
-		return ERR_PTR(-ENOMEM);
-	}
+	q->msg = (u8 *)q + size;
+	memcpy(q->msg, msg, len);
 	q->qlen = qlen;
 	q->len = len;
 	q->client_id = dnsmsg_id(msg);
@@ -91,7 +90,6 @@ void dnspool_query_put(struct dnspool_query *q)
 	if (q->up)
 		dnspool_upstream_put(q->up);
 	kfree(q->answer);
-	kfree(q->msg);
 	kfree_rcu(q, rcu);
 }
 

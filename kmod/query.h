@@ -48,7 +48,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, gfp_t gfp);
  * @conn: the connection its live transmission is on, while on one: set
  *	under that connection's lock (with release, after @pool), cleared
  *	when it leaves the connection
- * @msg: the query's wire bytes, its wire ID in place
+ * @msg: the query's wire bytes, its wire ID in place; in the query's
+ *	allocation, after the structure that embeds it
  * @len: their length
  * @sent: bytes of it sent (on a stream, its length prefix included)
  * @qlen: the length of its question section

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # What a connection does on the wire, against a misbehaving test upstream
 # (upstreams/dns_responder.py): TCP pipelining with answers in reverse
-# order, answers in one-byte pieces, an upstream that closes mid-stream;
+# order, answers in one-byte pieces, an upstream that closes mid-stream or
+# sends urgent data;
 # random wire IDs (the client's restored); answers to another question
 # dropped (RFC 5452).
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +13,7 @@ cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; }
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 dnspool_load
 upstreams_clear
 IDS=$(mktemp)
@@ -21,6 +22,7 @@ responder 5312 --tcp --split
 responder 5313 --tcp --close-after 5
 responder 5314 --wrong-question --ids "$IDS"
 responder 5316 --fold-case
+responder 5317 --tcp --urgent
 
 reverse_order() {
 	local f out
@@ -53,6 +55,19 @@ closed_mid_stream() {
 	[ "$(stat_of closer conns_opened)" = 2 ] || { "$CTL" -j stats closer | sed 's/^/# /'; return 1; }
 }
 check "TCP: upstream closes mid-stream, its queries retried once on a fresh connection" closed_mid_stream
+
+# No DNS server sends urgent data, and the stream's reader (in softirq)
+# does not read past it: the connection fails as the upstream's protocol
+# error, at once, rather than leave its queries to time out.
+urgent_data() {
+	local out t0=$SECONDS
+	"$CTL" upstream add urg tcp://127.0.0.1:5317 max-conns 1 timeout 20s || return 1
+	out=$("$CTL" query @urg a.dnspool.test 2>&1) && { echo "# answered: $out"; return 1; }
+	echo "# $out"
+	grep -q "Protocol error (upstream error)" <<<"$out" && [ $((SECONDS - t0)) -lt 15 ] &&
+	[ "$(stat_of urg upstream_errors)" = 1 ]
+}
+check "TCP: urgent data from the upstream fails its connection as a protocol error" urgent_data
 
 wrong_question() {
 	"$CTL" upstream add spoof udp://127.0.0.1:5314 || return 1

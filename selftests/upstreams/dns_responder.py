@@ -5,6 +5,8 @@ A 192.0.2.99, in ways unbound never would:
 
   --reverse N        TCP: read N queries, then answer them in reverse order
   --split            TCP: send each answer in 1-byte writes (partial frames)
+  --urgent           TCP: send a byte of urgent data (MSG_OOB) before each
+                     answer
   --close-after N    TCP: close the connection after reading N queries,
                      unanswered (once; later connections are answered)
   --wrong-question   UDP: first answer each query for another name, then
@@ -167,6 +169,8 @@ def serve_tcp_conn(args, conn):
             except (IndexError, struct.error):
                 continue        # not a DNS query: the stream lost its framing
             data = struct.pack('>H', len(msg)) + msg
+            if args.urgent:
+                conn.send(b'!', socket.MSG_OOB)
             if args.split:
                 for i in range(len(data)):
                     conn.sendall(data[i:i + 1])
@@ -187,6 +191,7 @@ def main():
     p.add_argument('--tcp', action='store_true')
     p.add_argument('--reverse', type=int, default=0)
     p.add_argument('--split', action='store_true')
+    p.add_argument('--urgent', action='store_true')
     p.add_argument('--close-after', type=int, default=0)
     p.add_argument('--wrong-question', action='store_true')
     p.add_argument('--ids')

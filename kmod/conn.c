@@ -533,8 +533,9 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 {
 	struct dnspool_pool *pool = conn->pool;
 	const struct dnspool_conn_ops *ops = pool->ops;
+	bool dgram = ops->transport == DNSPOOL_TRANSPORT_UDP;
+	bool failed, looked = false;
 	struct dnspool_query *q;
-	bool failed;
 	int err;
 
 	*more = false;
@@ -551,8 +552,13 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 		 * goes out is known only when the send returns.
 		 */
 		q->sending = true;
-		/* Set before the send: write space may come before it returns. */
-		WRITE_ONCE(conn->tx_blocked, true);
+		/* Set before the send: write space may come before it
+		 * returns.  Not on a datagram socket, which reports write
+		 * space for every skb it frees (the one being sent, on
+		 * loopback): see below.
+		 */
+		if (!dgram)
+			WRITE_ONCE(conn->tx_blocked, true);
 		if (!q->sent) {
 			/* The round trip counts from the first transmission. */
 			if (!q->tries)
@@ -574,8 +580,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 		failed = false;
 		spin_lock_bh(&conn->lock);
 		q->sending = false;
-		if (err != -EAGAIN)
-			WRITE_ONCE(conn->tx_blocked, false);
+		WRITE_ONCE(conn->tx_blocked, err == -EAGAIN);
 		/* Unless it ended meanwhile (timed out), it is still ours. */
 		if (q->conn == conn && hash_hashed(&q->hnode)) {
 			if (!err) {
@@ -593,9 +598,19 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 		if (failed)
 			dnspool_query_end(q, err);
 		dnspool_query_put(q);
+		/* A datagram socket's space freed before tx_blocked was set
+		 * woke nobody: looked for once.
+		 */
+		if (err == -EAGAIN && dgram && !looked) {
+			looked = true;
+			/* Pairs with the write_space callback's barrier. */
+			smp_mb();
+			if (dnspool_sock_writable(conn))
+				continue;
+		}
 		if (err == -EAGAIN)
 			return 0;
-		if (err && ops->transport != DNSPOOL_TRANSPORT_UDP)
+		if (err && !dgram)
 			return err;
 	}
 }

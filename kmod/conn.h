@@ -145,8 +145,8 @@ enum dnspool_conn_state {
  * @nqueries: how many queries are on it; read unlocked as a hint
  * @draining: takes no new query (rotation); under the pool's lock
  * @charged: counted against the namespace's bounds on connections
- * @tx_blocked: waits for write space; written by the work, read by the
- *	socket's callbacks
+ * @tx_blocked: waits for write space; written by the sender, read by the
+ *	socket's write_space callback (a barrier on each side)
  * @dial_started: its dial began; the work's alone
  * @dial_waits_locally: its dial waits on this host (a handshake slot),
  *	not on the upstream; written by the work, read by the pool's tick

@@ -82,10 +82,19 @@ static void dnspool_sk_event(struct sock *sk, enum dnspool_conn_cb cb)
 		const struct dnspool_conn_ops *ops = conn->pool->ops;
 
 		next = conn->saved_cb[cb];
-		if (cb == DNSPOOL_CB_DATA_READY && ops->data_ready)
+		if (cb == DNSPOOL_CB_DATA_READY && ops->data_ready) {
 			ops->data_ready(conn);
-		else if (cb != DNSPOOL_CB_WRITE_SPACE || READ_ONCE(conn->tx_blocked))
+		} else if (cb == DNSPOOL_CB_WRITE_SPACE) {
+			/* Pairs with the barrier in dnspool_conn_tx(): the
+			 * sender sees the space freed, or this sees it
+			 * blocked.
+			 */
+			smp_mb();
+			if (READ_ONCE(conn->tx_blocked))
+				dnspool_conn_kick(conn);
+		} else {
 			dnspool_conn_kick(conn);
+		}
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 	if (next)
@@ -111,6 +120,22 @@ static void dnspool_sk_state_change(struct sock *sk)
 static void dnspool_sk_error_report(struct sock *sk)
 {
 	dnspool_sk_event(sk, DNSPOOL_CB_ERROR_REPORT);
+}
+
+/**
+ * dnspool_sock_writable() - may the connection's socket take a send?
+ * @conn: the connection, with its socket
+ *
+ * What a datagram socket's write_space callback would wake on: less than
+ * half its send buffer in use (for a stream, the stream's own test).
+ *
+ * Return: true when there is room.
+ */
+bool dnspool_sock_writable(struct dnspool_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	return sk->sk_type == SOCK_STREAM ? sk_stream_is_writeable(sk) : sock_writeable(sk);
 }
 
 /**

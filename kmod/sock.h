@@ -35,6 +35,7 @@ int dnspool_sock_open(struct dnspool_conn *conn);
 int dnspool_sock_create(struct dnspool_conn *conn, int type, int proto);
 int dnspool_sock_connect(struct dnspool_conn *conn, int flags);
 int dnspool_sock_alloc_file(struct dnspool_conn *conn, const char *name);
+bool dnspool_sock_writable(struct dnspool_conn *conn);
 void dnspool_sock_install_callbacks(struct dnspool_conn *conn);
 void dnspool_sock_restore_callbacks(struct dnspool_conn *conn);
 void dnspool_sock_close(struct dnspool_conn *conn);

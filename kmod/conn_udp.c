@@ -23,6 +23,16 @@
 /* Answers handled in softirq per data_ready before the work takes over. */
 #define DNSPOOL_UDP_RX_BUDGET_NOW	64
 
+/*
+ * A connection with more queries in flight than this leaves its answers to
+ * its work, as NAPI leaves interrupts for polling under load: one wake-up
+ * then drains many answers, off the receiving CPU.  With fewer, each answer
+ * ends its query in softirq, a wake-up sooner.  (make bench, 200 queries in
+ * flight over 10 sockets on loopback: 0.61x of a userspace pool's rate
+ * with every answer in softirq, 0.67x so; one query at a time as fast.)
+ */
+#define DNSPOOL_UDP_RX_NOW_MAX_INFLIGHT	8
+
 /* Room for the answers to a connection's share of a burst of queries. */
 #define DNSPOOL_UDP_RCVBUF	SZ_1M
 
@@ -195,7 +205,8 @@ static void dnspool_udp_answer_now(struct dnspool_conn *conn, struct sk_buff *sk
 /*
  * The socket's data_ready, in softirq: the answers waiting are taken off
  * the socket and end their queries here, sparing a wake-up of the work
- * per answer.  Past a budget the work takes the rest.
+ * per answer.  Past a budget the work takes the rest; a busy connection's
+ * work takes them all.
  */
 static void dnspool_udp_data_ready(struct dnspool_conn *conn)
 {
@@ -204,6 +215,10 @@ static void dnspool_udp_data_ready(struct dnspool_conn *conn)
 	struct sk_buff *skb;
 	int err;
 
+	if (READ_ONCE(conn->nqueries) > DNSPOOL_UDP_RX_NOW_MAX_INFLIGHT) {
+		dnspool_conn_kick(conn);
+		return;
+	}
 	while (budget--) {
 		skb = dnspool_udp_dequeue(sk, &err);
 		if (!skb) {

@@ -213,6 +213,34 @@ static bool dnspool_conn_malformed(struct dnspool_conn *conn, const u8 *msg, siz
 }
 
 /*
+ * The query on @conn an answer is for: one waiting under its ID for an
+ * answer to its question; NULL otherwise, *@found then the query under
+ * that ID if any.  conn->lock held.
+ */
+static struct dnspool_query *dnspool_conn_match(struct dnspool_conn *conn, const u8 *msg,
+						size_t len, struct dnspool_query **found)
+{
+	struct dnspool_query *q = dnspool_conn_find(conn, dnsmsg_id(msg));
+
+	*found = q;
+	if (q && dnspool_conn_awaits(conn, q) &&
+	    dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len))
+		return q;
+	return NULL;
+}
+
+/* Is @msg, an answer on @conn, truncated, its query to be asked again of
+ * the same server over TCP?
+ */
+static bool dnspool_conn_to_tcp(struct dnspool_conn *conn, const u8 *msg)
+{
+	struct dnspool_pool *pool = conn->pool;
+
+	return pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(msg) &&
+	       pool->up->tcp_pool.ops;
+}
+
+/*
  * The query an answer on @conn is for, taken off its connection: the
  * caller ends it, and drops the extra reference it holds when *@held is
  * set; *@first says the answer is to its first transmission.  NULL when
@@ -227,24 +255,21 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 							bool *held, bool *first)
 {
 	struct dnspool_pool *pool = conn->pool;
-	struct dnspool_query *q;
+	struct dnspool_query *q, *found;
 	bool late;
 	u8 try;
-	u16 id;
 
 	*held = false;
 	if (dnspool_conn_malformed(conn, msg, len))
 		return NULL;
-	id = dnsmsg_id(msg);
 	spin_lock_bh(&conn->lock);
-	q = dnspool_conn_find(conn, id);
-	if (q && dnspool_conn_awaits(conn, q) &&
-	    dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len)) {
+	q = dnspool_conn_match(conn, msg, len, &found);
+	if (q) {
 		*first = dnspool_conn_take(conn, q);
 		spin_unlock_bh(&conn->lock);
 		return q;
 	}
-	late = !q && dnspool_ghost_find(conn->ghosts, id, &q, &try);
+	late = !found && dnspool_ghost_find(conn->ghosts, dnsmsg_id(msg), &q, &try);
 	spin_unlock_bh(&conn->lock);
 	if (!late) {
 		atomic64_inc(&pool->stats.mismatched);
@@ -303,8 +328,7 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 		return;
 	}
 	dnspool_conn_measure(conn, q, first);
-	if (pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(msg) &&
-	    up->tcp_pool.ops) {
+	if (dnspool_conn_to_tcp(conn, msg)) {
 		/* Truncated: ask the same server again over TCP. */
 		kfree(msg);
 		atomic64_inc(&pool->stats.truncated_retries);
@@ -332,33 +356,28 @@ static struct dnspool_query *dnspool_conn_take_now(struct dnspool_conn *conn,
 						   const u8 *head, size_t len,
 						   bool *first, bool *later)
 {
-	struct dnspool_query *q, *waits = NULL;
+	struct dnspool_query *q, *found, *waits = NULL;
 	bool late = false;
 	u8 try;
-	u16 id;
 
 	*later = false;
 	if (dnspool_conn_malformed(conn, head, len))
 		return NULL;
-	id = dnsmsg_id(head);
 	spin_lock_bh(&conn->lock);
-	q = dnspool_conn_find(conn, id);
-	if (!q) {
+	q = dnspool_conn_match(conn, head, len, &found);
+	if (!found) {
 		/* Late: its query may still wait, on a later transmission. */
-		late = dnspool_ghost_find(conn->ghosts, id, &waits, &try);
+		late = dnspool_ghost_find(conn->ghosts, dnsmsg_id(head), &waits, &try);
 		goto out;
 	}
-	if (!dnspool_conn_awaits(conn, q) ||
-	    !dnsmsg_question_matches(q->msg, q->qlen, q->name_len, head, len)) {
+	if (!q) {
 		/* A stream's sender is still at it, for all the upstream
 		 * read: once it is done, the work takes the answer.
 		 */
-		*later = q->sending && conn->pool->ops->transport != DNSPOOL_TRANSPORT_UDP;
-		q = NULL;
+		*later = found->sending && conn->pool->ops->transport != DNSPOOL_TRANSPORT_UDP;
 		goto out;
 	}
-	if (conn->pool->ops->transport == DNSPOOL_TRANSPORT_UDP && dnsmsg_truncated(head) &&
-	    conn->pool->up->tcp_pool.ops) {
+	if (dnspool_conn_to_tcp(conn, head)) {
 		q = NULL;
 		*later = true;
 		goto out;

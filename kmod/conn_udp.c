@@ -123,34 +123,40 @@ static struct sk_buff *dnspool_udp_dequeue(struct sock *sk, int *err)
 }
 
 /*
- * An answer in process context, for dnspool_conn_answer().  With no
+ * An answer, for dnspool_conn_answer() in process context, or where it
+ * arrives (@atomic, in softirq) for dnspool_conn_answer_atomic().  With no
  * memory for it its head is read instead, so that its query fails now as
  * this host's failure rather than time out later as the upstream's.
  */
-static void dnspool_udp_answer(struct dnspool_conn *conn, struct sk_buff *skb)
+static void dnspool_udp_answer(struct dnspool_conn *conn, struct sk_buff *skb, bool atomic)
 {
 	struct sock *sk = conn->sock->sk;
 	unsigned int len = udp_skb_len(skb);
-	u8 *buf;
-	int err;
+	u8 *msg;
 
-	buf = kmalloc(max(len, 1U), GFP_KERNEL);
-	if (!buf) {
-		u8 head[DNSPOOL_UDP_RX_HEAD];
-		unsigned int n = min_t(unsigned int, len, sizeof(head));
+	msg = kmalloc(max(len, 1U), atomic ? GFP_ATOMIC | __GFP_NOWARN : GFP_KERNEL);
+	if (!msg) {
+		u8 buf[DNSPOOL_UDP_RX_HEAD];
+		unsigned int n = min_t(unsigned int, len, sizeof(buf));
+		const u8 *head = skb_header_pointer(skb, 0, n, buf);
 
-		if (!skb_copy_bits(skb, 0, head, n))
+		if (head && atomic)
+			dnspool_conn_answer_lost_atomic(conn, head, n, -ENOMEM);
+		else if (head)
 			dnspool_conn_answer_lost(conn, head, n, -ENOMEM);
 		skb_consume_udp(sk, skb, len);
 		return;
 	}
-	err = skb_copy_bits(skb, 0, buf, len);
-	skb_consume_udp(sk, skb, len);
-	if (err) {
-		kfree(buf);
+	if (skb_copy_bits(skb, 0, msg, len)) {
+		kfree(msg);
+		skb_consume_udp(sk, skb, len);
 		return;
 	}
-	dnspool_conn_answer(conn, buf, len);
+	skb_consume_udp(sk, skb, len);
+	if (!atomic)
+		dnspool_conn_answer(conn, msg, len);
+	else if (!dnspool_conn_answer_atomic(conn, msg, len))
+		atomic_inc(&sk->sk_drops);
 }
 
 /* The work's receive: what is still on the socket past the softirq's
@@ -167,39 +173,11 @@ static int dnspool_udp_recv(struct dnspool_conn *conn)
 		skb = dnspool_udp_dequeue(sk, &err);
 		if (!skb)
 			return err == -EAGAIN ? 0 : err;
-		dnspool_udp_answer(conn, skb);
+		dnspool_udp_answer(conn, skb, false);
 	}
 	/* More may be waiting: let other work run first. */
 	dnspool_conn_kick(conn);
 	return 0;
-}
-
-/* dnspool_udp_answer(), where it arrives, in softirq. */
-static void dnspool_udp_answer_now(struct dnspool_conn *conn, struct sk_buff *skb)
-{
-	struct sock *sk = conn->sock->sk;
-	unsigned int len = udp_skb_len(skb);
-	u8 *msg;
-
-	msg = kmalloc(max(len, 1U), GFP_ATOMIC | __GFP_NOWARN);
-	if (!msg) {
-		u8 buf[DNSPOOL_UDP_RX_HEAD];
-		unsigned int n = min_t(unsigned int, len, sizeof(buf));
-		const u8 *head = skb_header_pointer(skb, 0, n, buf);
-
-		if (head)
-			dnspool_conn_answer_lost_atomic(conn, head, n, -ENOMEM);
-		skb_consume_udp(sk, skb, len);
-		return;
-	}
-	if (skb_copy_bits(skb, 0, msg, len)) {
-		kfree(msg);
-		skb_consume_udp(sk, skb, len);
-		return;
-	}
-	skb_consume_udp(sk, skb, len);
-	if (!dnspool_conn_answer_atomic(conn, msg, len))
-		atomic_inc(&sk->sk_drops);
 }
 
 /*
@@ -231,7 +209,7 @@ static void dnspool_udp_data_ready(struct dnspool_conn *conn)
 			}
 			return;
 		}
-		dnspool_udp_answer_now(conn, skb);
+		dnspool_udp_answer(conn, skb, true);
 	}
 	dnspool_conn_kick(conn);
 }

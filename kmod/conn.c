@@ -312,10 +312,13 @@ static void dnspool_conn_measure(struct dnspool_conn *conn, struct dnspool_query
  * @conn: the connection
  * @msg: the answer, kmalloc'ed: ours to keep or free
  * @len: its length
+ * @b: the batch its query ends in, GFP_KERNEL
  *
- * Context: process context, no lock held.
+ * Context: process context, no lock held but perhaps a TCP socket's
+ * lock_sock().
  */
-void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
+void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len,
+			 struct dnspool_batch *b)
 {
 	struct dnspool_pool *pool = conn->pool;
 	struct dnspool_upstream *up = pool->up;
@@ -337,7 +340,7 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len)
 		dnsmsg_set_id(msg, q->client_id);
 		q->answer = msg;
 		q->answer_len = len;
-		dnspool_query_end(q, 0);
+		dnspool_query_end_batched(q, 0, b);
 	}
 	if (held)
 		dnspool_query_put(q);
@@ -426,6 +429,7 @@ drop:
 /* The answers left to the work, or all of them dropped (@drop). */
 static void dnspool_conn_answers_later(struct dnspool_conn *conn, bool drop)
 {
+	struct dnspool_batch b = DNSPOOL_BATCH(GFP_KERNEL);
 	struct dnspool_later *l, *tmp;
 	LIST_HEAD(list);
 
@@ -438,9 +442,10 @@ static void dnspool_conn_answers_later(struct dnspool_conn *conn, bool drop)
 		if (drop)
 			kfree(l->msg);
 		else
-			dnspool_conn_answer(conn, l->msg, l->len);
+			dnspool_conn_answer(conn, l->msg, l->len, &b);
 		kfree(l);
 	}
+	dnspool_batch_flush(&b);
 }
 
 /**
@@ -449,6 +454,7 @@ static void dnspool_conn_answers_later(struct dnspool_conn *conn, bool drop)
  * @conn: the connection
  * @msg: the answer, kmalloc'ed: ours to keep or free
  * @len: its length
+ * @b: the batch its query ends in, GFP_ATOMIC
  *
  * An answer to a query waiting on @conn, the common case, ends its query
  * here: no wake-up of the connection's work.  What needs process context
@@ -464,7 +470,8 @@ static void dnspool_conn_answers_later(struct dnspool_conn *conn, bool drop)
  * held but a stream's socket lock.
  * Return: false when the answer was dropped for want of room.
  */
-bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len)
+bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len,
+				struct dnspool_batch *b)
 {
 	struct dnspool_query *q;
 	bool first, later;
@@ -482,7 +489,7 @@ bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len)
 	dnsmsg_set_id(msg, q->client_id);
 	q->answer = msg;
 	q->answer_len = len;
-	dnspool_query_end_atomic(q, 0);
+	dnspool_query_end_batched(q, 0, b);
 	return true;
 }
 
@@ -493,18 +500,19 @@ bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len)
  * @head: the first @len bytes of the answer
  * @len: how many were read
  * @err: why it was lost: a local error
+ * @b: the batch its query ends in, GFP_ATOMIC
  *
  * Context: as dnspool_conn_answer_atomic().
  */
 void dnspool_conn_answer_lost_atomic(struct dnspool_conn *conn, const u8 *head, size_t len,
-				     int err)
+				     int err, struct dnspool_batch *b)
 {
 	struct dnspool_query *q;
 	bool first, later;
 
 	q = dnspool_conn_take_now(conn, head, len, &first, &later);
 	if (q)
-		dnspool_query_end_atomic(q, err);
+		dnspool_query_end_batched(q, err, b);
 }
 
 /**

@@ -61,8 +61,8 @@ struct dnspool_later {
  *	work runs again on write space), another error: the connection is
  *	broken (on UDP: the query alone failed)
  * @recv: read whatever arrived (and @data_ready left), handing each DNS
- *	message to dnspool_conn_answer(): 0 when drained, <0 the connection
- *	is broken
+ *	message to dnspool_conn_answer(), in one batch flushed before it
+ *	returns: 0 when drained, <0 the connection is broken
  * @stop: optional: the connection closes and its work no longer runs; end
  *	what may still call into it (a TLS handshake in progress)
  * @destroy: optional: free the transport's state; the socket is gone
@@ -75,7 +75,8 @@ struct dnspool_later {
  *	(softirq; over TCP also the process context of whoever releases
  *	the socket's lock) under its sk_callback_lock (read), instead of
  *	waking the work: receives there, without sleeping, what it can,
- *	with dnspool_conn_answer_atomic(), and wakes the work for the rest
+ *	with dnspool_conn_answer_atomic() (one batch, flushed before it
+ *	returns), and wakes the work for the rest
  *
  * All but @open, @send and @data_ready run in the connection's work, or
  * once it no longer runs; @send runs in the work or, with @send_direct, in
@@ -206,12 +207,14 @@ int dnspool_conn_alloc(struct dnspool_pool *pool, struct dnspool_conn **res);
 void dnspool_conn_free(struct dnspool_conn *conn);
 int dnspool_conn_enqueue(struct dnspool_conn *conn, struct dnspool_query *q);
 void dnspool_conn_unlink(struct dnspool_conn *conn, struct dnspool_query *q);
-void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len);
+void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len,
+			 struct dnspool_batch *b);
 void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t len,
 			      int err);
-bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len);
+bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len,
+				struct dnspool_batch *b);
 void dnspool_conn_answer_lost_atomic(struct dnspool_conn *conn, const u8 *head, size_t len,
-				     int err);
+				     int err, struct dnspool_batch *b);
 void dnspool_conn_kick(struct dnspool_conn *conn);
 bool dnspool_conn_may_send_now(struct dnspool_conn *conn);
 void dnspool_conn_send_now(struct dnspool_conn *conn);

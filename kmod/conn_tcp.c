@@ -113,21 +113,9 @@ int dnspool_stream_send(struct dnspool_conn *conn, struct dnspool_query *q)
 	return 0;
 }
 
-/**
- * dnspool_stream_recv() - read the frames that arrived
- * @conn: the connection
- * @rx: the frame being read, kept across calls
- * @read: reads from the stream without blocking
- *
- * Each whole message goes to dnspool_conn_answer().  After a budget of
- * messages the work is queued again and this returns, so that one busy
- * connection does not hold a worker.
- *
- * Context: the connection's work, no lock held.
- * Return: 0 when drained or yielding, <0 when the connection broke.
- */
-int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
-			dnspool_stream_read_t read)
+/* dnspool_stream_recv(), its answers ending in @b. */
+static int __dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
+				 dnspool_stream_read_t read, struct dnspool_batch *b)
 {
 	int budget = DNSPOOL_STREAM_RX_BUDGET;
 	int n;
@@ -159,7 +147,7 @@ int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
 		rx->have += n;
 		if (rx->have < rx->need)
 			return 0;
-		dnspool_conn_answer(conn, rx->buf, rx->need);
+		dnspool_conn_answer(conn, rx->buf, rx->need, b);
 		rx->buf = NULL;
 		rx->prefix_have = 0;
 	}
@@ -167,9 +155,33 @@ int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
 	return 0;
 }
 
+/**
+ * dnspool_stream_recv() - read the frames that arrived
+ * @conn: the connection
+ * @rx: the frame being read, kept across calls
+ * @read: reads from the stream without blocking
+ *
+ * Each whole message goes to dnspool_conn_answer(), all in one batch.
+ * After a budget of messages the work is queued again and this returns,
+ * so that one busy connection does not hold a worker.
+ *
+ * Context: the connection's work, no lock held.
+ * Return: 0 when drained or yielding, <0 when the connection broke.
+ */
+int dnspool_stream_recv(struct dnspool_conn *conn, struct dnspool_stream_rx *rx,
+			dnspool_stream_read_t read)
+{
+	struct dnspool_batch b = DNSPOOL_BATCH(GFP_KERNEL);
+	int n = __dnspool_stream_recv(conn, rx, read, &b);
+
+	dnspool_batch_flush(&b);
+	return n;
+}
+
 /* What a read of the socket's queue feeds the parser with. */
 struct dnspool_tcp_feed {
 	struct dnspool_conn *conn;
+	struct dnspool_batch b;	/* the answers' */
 	bool atomic;	/* in softirq: no sleep, no lock but the socket's */
 	bool stalled;	/* a message the work must allocate for */
 };
@@ -180,8 +192,8 @@ static void dnspool_tcp_deliver(struct dnspool_tcp_feed *feed, u8 *msg, size_t l
 	struct dnspool_conn *conn = feed->conn;
 
 	if (!feed->atomic)
-		dnspool_conn_answer(conn, msg, len);
-	else if (!dnspool_conn_answer_atomic(conn, msg, len))
+		dnspool_conn_answer(conn, msg, len, &feed->b);
+	else if (!dnspool_conn_answer_atomic(conn, msg, len, &feed->b))
 		atomic_inc(&conn->sock->sk->sk_drops);
 }
 
@@ -267,6 +279,7 @@ static bool dnspool_tcp_feed(struct dnspool_conn *conn, struct dnspool_tcp_feed 
 	struct sock *sk = conn->sock->sk;
 
 	tcp_read_sock(sk, &desc, dnspool_tcp_actor);
+	dnspool_batch_flush(&feed->b);
 	return !desc.count || feed->stalled || READ_ONCE(tcp_sk(sk)->urg_data);
 }
 
@@ -277,7 +290,7 @@ static bool dnspool_tcp_feed(struct dnspool_conn *conn, struct dnspool_tcp_feed 
  */
 static int dnspool_tcp_recv(struct dnspool_conn *conn)
 {
-	struct dnspool_tcp_feed feed = { .conn = conn };
+	struct dnspool_tcp_feed feed = { .conn = conn, .b = DNSPOOL_BATCH(GFP_KERNEL) };
 	struct dnspool_stream_rx *rx = conn->priv;
 	struct sock *sk = conn->sock->sk;
 	bool more;
@@ -307,7 +320,9 @@ static int dnspool_tcp_recv(struct dnspool_conn *conn)
  */
 static void dnspool_tcp_data_ready(struct dnspool_conn *conn)
 {
-	struct dnspool_tcp_feed feed = { .conn = conn, .atomic = true };
+	struct dnspool_tcp_feed feed = {
+		.conn = conn, .b = DNSPOOL_BATCH(GFP_ATOMIC), .atomic = true,
+	};
 	struct dnspool_stream_rx *rx = conn->priv;
 	struct sock *sk = conn->sock->sk;
 

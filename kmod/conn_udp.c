@@ -124,12 +124,14 @@ static struct sk_buff *dnspool_udp_dequeue(struct sock *sk, int *err)
 
 /*
  * An answer, for dnspool_conn_answer() in process context, or where it
- * arrives (@atomic, in softirq) for dnspool_conn_answer_atomic().  With no
- * memory for it its head is read instead, so that its query fails now as
- * this host's failure rather than time out later as the upstream's.
+ * arrives (@b GFP_ATOMIC, in softirq) for dnspool_conn_answer_atomic().
+ * With no memory for it its head is read instead, so that its query fails
+ * now as this host's failure rather than time out later as the upstream's.
  */
-static void dnspool_udp_answer(struct dnspool_conn *conn, struct sk_buff *skb, bool atomic)
+static void dnspool_udp_answer(struct dnspool_conn *conn, struct sk_buff *skb,
+			       struct dnspool_batch *b)
 {
+	bool atomic = !gfpflags_allow_blocking(b->gfp);
 	struct sock *sk = conn->sock->sk;
 	unsigned int len = udp_skb_len(skb);
 	u8 *msg;
@@ -141,7 +143,7 @@ static void dnspool_udp_answer(struct dnspool_conn *conn, struct sk_buff *skb, b
 		const u8 *head = skb_header_pointer(skb, 0, n, buf);
 
 		if (head && atomic)
-			dnspool_conn_answer_lost_atomic(conn, head, n, -ENOMEM);
+			dnspool_conn_answer_lost_atomic(conn, head, n, -ENOMEM, b);
 		else if (head)
 			dnspool_conn_answer_lost(conn, head, n, -ENOMEM);
 		skb_consume_udp(sk, skb, len);
@@ -154,27 +156,42 @@ static void dnspool_udp_answer(struct dnspool_conn *conn, struct sk_buff *skb, b
 	}
 	skb_consume_udp(sk, skb, len);
 	if (!atomic)
-		dnspool_conn_answer(conn, msg, len);
-	else if (!dnspool_conn_answer_atomic(conn, msg, len))
+		dnspool_conn_answer(conn, msg, len, b);
+	else if (!dnspool_conn_answer_atomic(conn, msg, len, b))
 		atomic_inc(&sk->sk_drops);
 }
 
+/* Reads at most @budget answers into @b; returns how many, *@err saying
+ * why it stopped short.
+ */
+static int dnspool_udp_rx(struct dnspool_conn *conn, int budget, struct dnspool_batch *b,
+			  int *err)
+{
+	struct sock *sk = conn->sock->sk;
+	struct sk_buff *skb;
+	int n;
+
+	*err = 0;
+	for (n = 0; n < budget; n++) {
+		skb = dnspool_udp_dequeue(sk, err);
+		if (!skb)
+			break;
+		dnspool_udp_answer(conn, skb, b);
+	}
+	return n;
+}
+
 /* The work's receive: what is still on the socket past the softirq's
- * budget.
+ * budget, or all of a busy connection's answers.
  */
 static int dnspool_udp_recv(struct dnspool_conn *conn)
 {
-	struct sock *sk = conn->sock->sk;
-	int budget = DNSPOOL_UDP_RX_BUDGET;
-	struct sk_buff *skb;
-	int err;
+	struct dnspool_batch b = DNSPOOL_BATCH(GFP_KERNEL);
+	int err, n = dnspool_udp_rx(conn, DNSPOOL_UDP_RX_BUDGET, &b, &err);
 
-	while (budget--) {
-		skb = dnspool_udp_dequeue(sk, &err);
-		if (!skb)
-			return err == -EAGAIN ? 0 : err;
-		dnspool_udp_answer(conn, skb, false);
-	}
+	dnspool_batch_flush(&b);
+	if (n < DNSPOOL_UDP_RX_BUDGET)
+		return err == -EAGAIN ? 0 : err;
 	/* More may be waiting: let other work run first. */
 	dnspool_conn_kick(conn);
 	return 0;
@@ -188,30 +205,25 @@ static int dnspool_udp_recv(struct dnspool_conn *conn)
  */
 static void dnspool_udp_data_ready(struct dnspool_conn *conn)
 {
-	struct sock *sk = conn->sock->sk;
-	int budget = DNSPOOL_UDP_RX_BUDGET_NOW;
-	struct sk_buff *skb;
-	int err;
+	struct dnspool_batch b = DNSPOOL_BATCH(GFP_ATOMIC);
+	int err, n;
 
 	if (READ_ONCE(conn->nqueries) > DNSPOOL_UDP_RX_NOW_MAX_INFLIGHT) {
 		dnspool_conn_kick(conn);
 		return;
 	}
-	while (budget--) {
-		skb = dnspool_udp_dequeue(sk, &err);
-		if (!skb) {
-			/* A socket error (ICMP), which the dequeue took, is
-			 * the work's to act on: it is put back for it.
-			 */
-			if (err != -EAGAIN) {
-				WRITE_ONCE(sk->sk_err, -err);
-				dnspool_conn_kick(conn);
-			}
-			return;
-		}
-		dnspool_udp_answer(conn, skb, true);
+	n = dnspool_udp_rx(conn, DNSPOOL_UDP_RX_BUDGET_NOW, &b, &err);
+	dnspool_batch_flush(&b);
+	if (n < DNSPOOL_UDP_RX_BUDGET_NOW && err != -EAGAIN) {
+		/* A socket error (ICMP), which the dequeue took, is the
+		 * work's to act on: it is put back for it.
+		 */
+		WRITE_ONCE(conn->sock->sk->sk_err, -err);
+		dnspool_conn_kick(conn);
+	} else if (n == DNSPOOL_UDP_RX_BUDGET_NOW) {
+		/* Past the budget, the work reads on. */
+		dnspool_conn_kick(conn);
 	}
-	dnspool_conn_kick(conn);
 }
 
 const struct dnspool_conn_ops dnspool_udp_ops = {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The family's QUERY operation: a DNS query for an upstream's pool, and
- * its answer back to the requester, as a message of its own or as the
+ * its answer back to the requester: as a message of its own, perhaps in
+ * one datagram with other answers to the same requester, or as the
  * request's reply.
  */
 #include <linux/completion.h>
@@ -19,7 +20,8 @@
 
 /*
  * How a query's answer goes back.  Without NLM_F_ACK it is a message of
- * its own, sent when the query ends (ASYNC).  With it, the request waits
+ * its own, sent when the query ends, or with the answers the same receive
+ * run took for the same requester (ASYNC).  With it, the request waits
  * for the end (WAITING), and the answer is its reply, before the ack
  * (ENDED); a request that stops waiting (a signal) leaves the query to end
  * unseen (ABANDONED).
@@ -101,21 +103,116 @@ static struct sk_buff *dnspool_nl_answer_msg(struct dnspool_nl_query *nq, int er
 	return skb;
 }
 
+/* Counts answers the requester will not see. */
+static void dnspool_nl_undelivered(struct dnspool_pool *pool, struct sock *sk,
+				   unsigned int n, bool nomem)
+{
+	atomic64_add(n, &pool->stats.undelivered);
+	/* netlink_overrun() says the same when a buffer is full. */
+	if (nomem && !sock_flag(sk, SOCK_DEAD)) {
+		WRITE_ONCE(sk->sk_err, ENOBUFS);
+		sk_error_report(sk);
+	}
+}
+
+/* Sends the answers a batch gathered, in one skb, unless the requester's
+ * socket is gone since (its port ID may be another's by now).
+ */
+static void dnspool_nl_batch_flush(struct dnspool_batch *b)
+{
+	if (sock_flag(b->sk, SOCK_DEAD))
+		nlmsg_free(b->skb);
+	else if (genlmsg_unicast(sock_net(b->sk), b->skb, b->portid) == -EAGAIN)
+		dnspool_nl_undelivered(b->pool, b->sk, b->n, false);
+	b->skb = NULL;
+	sock_put(b->sk);
+}
+
+/* Answers this long go in a message of their own. */
+#define DNSPOOL_NL_BATCH_ANSWER_MAX	(NLMSG_DEFAULT_SIZE / 4)
+
+/*
+ * Adds @nq's answer to the batch, if the batch is @nq's requester's (one
+ * requester per batch: another's answers go as they come), flushing it
+ * first when full.  False when the answer is not the batch's to send.
+ */
+static bool dnspool_nl_batch_add(struct dnspool_batch *b, struct dnspool_nl_query *nq,
+				 int err)
+{
+	if (b->flush != dnspool_nl_batch_flush || b->sk != nq->sk ||
+	    b->portid != nq->portid || b->pool != nq->q.pool)
+		return false;
+	if (!dnspool_nl_fill_answer(b->skb, nq, err)) {
+		b->n++;
+		return true;
+	}
+	dnspool_batch_flush(b);
+	return false;
+}
+
+/* Starts a batch with @nq's answer, in an skb (a page) with room for more. */
+static bool dnspool_nl_batch_start(struct dnspool_batch *b, struct dnspool_nl_query *nq,
+				   int err)
+{
+	struct sk_buff *skb;
+
+	if (b->flush || (!err && nq->q.answer_len > DNSPOOL_NL_BATCH_ANSWER_MAX))
+		return false;
+	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, b->gfp | __GFP_NOWARN);
+	if (!skb)
+		return false;
+	if (dnspool_nl_fill_answer(skb, nq, err)) {
+		nlmsg_free(skb);
+		return false;
+	}
+	sock_hold(nq->sk);
+	b->sk = nq->sk;
+	b->portid = nq->portid;
+	b->pool = nq->q.pool;
+	b->skb = skb;
+	b->n = 1;
+	b->flush = dnspool_nl_batch_flush;
+	return true;
+}
+
+/* Sends @nq's answer in a message of its own. */
+static void dnspool_nl_answer_now(struct dnspool_nl_query *nq, int err, gfp_t gfp)
+{
+	struct sk_buff *skb = dnspool_nl_answer_msg(nq, err, gfp);
+
+	/* Out of memory for the answer: say so, in a smaller message. */
+	if (!skb && !err)
+		skb = dnspool_nl_answer_msg(nq, -ENOMEM, gfp);
+	if (!skb)
+		dnspool_nl_undelivered(nq->q.pool, nq->sk, 1, true);
+	else if (genlmsg_unicast(nq->net, skb, nq->portid) == -EAGAIN)
+		dnspool_nl_undelivered(nq->q.pool, nq->sk, 1, false);
+}
+
 /*
  * The query ended: answer the requester, unless its socket is gone (a new
  * socket may have its port ID by now; netlink_release() frees the port ID
  * a moment before it marks the socket dead, a window this check cannot
- * close).  An answer that cannot be delivered (no memory for it, or the
- * reader's receive buffer is full) is counted; the requester learns of it
- * as netlink tells of any message it lost: its socket reports ENOBUFS
- * (which NETLINK_NO_ENOBUFS cannot silence when memory ran out: that flag
- * is netlink's own, out of our reach).
+ * close).
+ *
+ * Answers ended together (the answers one run of a connection's receive
+ * took) are gathered into one datagram for their requester, as
+ * nfnetlink_log gathers packets, while something else waits to be read on
+ * its socket: a reader with nothing to read may be waiting, and gets its
+ * answer at once.  Then one wake-up and one read take many answers.  A
+ * batch serves one requester; the answers of others meanwhile go each in
+ * a message of its own, as they would without batches.
+ *
+ * An answer that cannot be delivered (no memory for it, or the reader's
+ * receive buffer is full) is counted; the requester learns of it as
+ * netlink tells of any message it lost: its socket reports ENOBUFS (which
+ * NETLINK_NO_ENOBUFS cannot silence when memory ran out: that flag is
+ * netlink's own, out of our reach).
  */
-static void dnspool_nl_query_done(struct dnspool_query *q, int err, gfp_t gfp)
+static void dnspool_nl_query_done(struct dnspool_query *q, int err, struct dnspool_batch *b)
 {
 	struct dnspool_nl_query *nq = container_of(q, struct dnspool_nl_query, q);
 	struct sock *sk = nq->sk;
-	struct sk_buff *skb;
 
 	dnspool_inflight_uncharge(&nq->charge);
 	if (READ_ONCE(nq->mode) != DNSPOOL_NL_ASYNC) {
@@ -133,18 +230,16 @@ static void dnspool_nl_query_done(struct dnspool_query *q, int err, gfp_t gfp)
 	/* A netlink attribute holds less than 64 KiB. */
 	if (!err && q->answer_len > U16_MAX - NLA_HDRLEN)
 		err = -EMSGSIZE;
-	skb = dnspool_nl_answer_msg(nq, err, gfp);
-	/* Out of memory for the answer: say so, in a smaller message. */
-	if (!skb && !err)
-		skb = dnspool_nl_answer_msg(nq, -ENOMEM, gfp);
-	if (!skb || genlmsg_unicast(nq->net, skb, nq->portid) == -EAGAIN) {
-		atomic64_inc(&q->pool->stats.undelivered);
-		/* netlink_overrun() says the same when a buffer is full. */
-		if (!skb && !sock_flag(sk, SOCK_DEAD)) {
-			WRITE_ONCE(sk->sk_err, ENOBUFS);
-			sk_error_report(sk);
+	if (!dnspool_nl_batch_add(b, nq, err)) {
+		if (skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+		    !dnspool_nl_batch_start(b, nq, err)) {
+			dnspool_nl_answer_now(nq, err, b->gfp);
+			goto out;
 		}
 	}
+	/* The reader took what it had meanwhile, and may wait. */
+	if (skb_queue_empty_lockless(&sk->sk_receive_queue))
+		dnspool_batch_flush(b);
 out:
 	sock_put(sk);
 }

@@ -93,7 +93,7 @@ void dnspool_query_put(struct dnspool_query *q)
 	kfree_rcu(q, rcu);
 }
 
-static void __dnspool_query_end(struct dnspool_query *q, int err, gfp_t gfp)
+static void __dnspool_query_end(struct dnspool_query *q, int err, struct dnspool_batch *b)
 {
 	struct dnspool_pool *pool = q->pool;
 
@@ -112,7 +112,7 @@ static void __dnspool_query_end(struct dnspool_query *q, int err, gfp_t gfp)
 	dnspool_pool_count_end(pool, err);
 	WRITE_ONCE(q->conn, NULL);
 	q->transport = pool->ops->transport;
-	q->done(q, err, gfp);
+	q->done(q, err, b);
 	dnspool_query_put(q);
 }
 
@@ -129,23 +129,31 @@ static void __dnspool_query_end(struct dnspool_query *q, int err, gfp_t gfp)
  */
 void dnspool_query_end(struct dnspool_query *q, int err)
 {
+	struct dnspool_batch b = DNSPOOL_BATCH(GFP_KERNEL);
+
 	might_sleep();
-	__dnspool_query_end(q, err, GFP_KERNEL);
+	__dnspool_query_end(q, err, &b);
+	dnspool_batch_flush(&b);
 }
 
 /**
- * dnspool_query_end_atomic() - dnspool_query_end(), where it may not sleep
+ * dnspool_query_end_batched() - dnspool_query_end(), its outcome perhaps
+ * delivered with others
  * @q: the query, on no connection and no list
  * @err: its outcome, 0 when answered
+ * @b: the batch, flushed by the caller once it ended its queries
  *
- * For an answer ended where it arrives.  Its timer may be running on
- * another CPU meanwhile: waiting for it is safe, for it takes no lock.
+ * For answers ended as a connection's receive takes them.  With GFP_ATOMIC
+ * in b->gfp it does not sleep: the query's timer may be running on another
+ * CPU meanwhile, and waiting for it is safe, for it takes no lock.
  *
- * Context: softirq, or process context; no sleep.  No lock held but the
- * receiving socket's (its sk_callback_lock, a TCP socket's spinlock or
- * lock).
+ * Context: process context, no lock held but perhaps the receiving TCP
+ * socket's lock_sock(); or, with GFP_ATOMIC, softirq, no lock held but the
+ * receiving socket's (its sk_callback_lock, a TCP socket's spinlock).
  */
-void dnspool_query_end_atomic(struct dnspool_query *q, int err)
+void dnspool_query_end_batched(struct dnspool_query *q, int err, struct dnspool_batch *b)
 {
-	__dnspool_query_end(q, err, GFP_ATOMIC);
+	if (gfpflags_allow_blocking(b->gfp))
+		might_sleep();
+	__dnspool_query_end(q, err, b);
 }

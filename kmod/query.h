@@ -17,25 +17,73 @@
 
 struct dnspool_conn;
 struct dnspool_pool;
+struct sk_buff;
+struct sock;
 struct dnspool_qref;
 struct dnspool_query;
 struct dnspool_upstream;
 
 /**
+ * struct dnspool_batch - outcomes of queries ended one after another
+ * @gfp: how done() may allocate: GFP_KERNEL in process context, GFP_ATOMIC
+ *	where answers end their queries as they arrive (in softirq, or under
+ *	a TCP socket's lock)
+ * @flush: delivers what done() gathered, or NULL when it gathered nothing
+ * @sk: the requester's socket the gathered outcomes go to; held
+ * @portid: its port
+ * @pool: the pool whose queries they are, which counts an undelivered one;
+ *	it outlives the batch, for only the pool's own code (its
+ *	connections' receive, its ends of queries) ends queries into one
+ * @skb: the message that gathers them
+ * @n: how many it holds
+ *
+ * The answers one run of a connection's receive takes share a batch, so
+ * that a requester gets them in one message rather than a message each.
+ * Whoever ends queries into a batch calls dnspool_batch_flush() before it
+ * returns.  The fields past @flush are the requester's (its done()'s).
+ */
+struct dnspool_batch {
+	gfp_t gfp;
+	void (*flush)(struct dnspool_batch *b);
+	struct sock *sk;
+	u32 portid;
+	struct dnspool_pool *pool;
+	struct sk_buff *skb;
+	unsigned int n;
+};
+
+#define DNSPOOL_BATCH(_gfp)	{ .gfp = (_gfp) }
+
+/**
+ * dnspool_batch_flush() - deliver what a batch gathered
+ * @b: the batch
+ *
+ * Context: as the done() calls that filled it.
+ */
+static inline void dnspool_batch_flush(struct dnspool_batch *b)
+{
+	if (b->flush) {
+		b->flush(b);
+		b->flush = NULL;
+	}
+}
+
+/**
  * typedef dnspool_done_t - delivers a query's outcome
  * @q: the query, answered (@err 0, q->answer set) or not
  * @err: 0 or a negative errno, classed by dnspool_error_class()
- * @gfp: how it may allocate: GFP_KERNEL in process context, GFP_ATOMIC
- *	where an answer ends its query as it arrives (in softirq, or under a
- *	TCP socket's lock)
+ * @b: the batch it ends in: b->gfp says how it may allocate.  It may
+ *	gather the outcome into @b, setting b->flush, rather than deliver it
+ *	now, but not keep an outcome a requester waiting for one could have
+ *	had (as when nothing else waits to be read on its socket)
  *
  * Called once per query taken by a pool; the pool drops its reference on
- * the query afterwards.  With GFP_KERNEL no lock is held; with GFP_ATOMIC
- * it may not sleep, and the receiving socket's locks may be held (its
- * sk_callback_lock, a TCP socket's spinlock or lock), which it must not
- * take.
+ * the query afterwards.  With GFP_KERNEL it may sleep, and no lock is held
+ * but perhaps the receiving TCP socket's lock_sock(); with GFP_ATOMIC it
+ * may not sleep, and the receiving socket's locks may be held (its
+ * sk_callback_lock, a TCP socket's spinlock), which it must not take.
  */
-typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, gfp_t gfp);
+typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_batch *b);
 
 /**
  * struct dnspool_query - a DNS query and what became of it
@@ -124,7 +172,7 @@ struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len
 					  size_t qlen, size_t name_len, gfp_t gfp);
 void dnspool_query_put(struct dnspool_query *q);
 void dnspool_query_end(struct dnspool_query *q, int err);
-void dnspool_query_end_atomic(struct dnspool_query *q, int err);
+void dnspool_query_end_batched(struct dnspool_query *q, int err, struct dnspool_batch *b);
 int dnspool_error_class(int err);
 
 #endif /* _DNSPOOL_QUERY_H */

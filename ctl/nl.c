@@ -41,6 +41,8 @@ static const char *const upstream_attrs[DNSPOOL_A_UPSTREAM_MAX + 1] = {
 	[DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS] = "rto-initial",
 	[DNSPOOL_A_UPSTREAM_RTO_MIN_MS] = "rto-min",
 	[DNSPOOL_A_UPSTREAM_RTO_MAX_MS] = "rto-max",
+	[DNSPOOL_A_UPSTREAM_BREAKER_FAILURES] = "breaker-failures",
+	[DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS] = "breaker-backoff",
 };
 
 static const char *const query_attrs[DNSPOOL_A_QUERY_MAX + 1] = {

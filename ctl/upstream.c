@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* dnspoolctl upstream add|set|del|show */
+/* dnspoolctl upstream add|set|del|show|save */
+#define _GNU_SOURCE		/* strerrorname_np() */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -16,12 +18,14 @@ static const char usage_text[] =
 	"       dnspoolctl [-j] [-n NETNS] upstream set NAME [OPTION]...\n"
 	"       dnspoolctl [-j] [-n NETNS] upstream del NAME\n"
 	"       dnspoolctl [-j] [-n NETNS] upstream show [NAME]\n"
+	"       dnspoolctl [-n NETNS] upstream save [NAME]\n"
 	"URI:   udp://ADDR[:PORT] | tcp://ADDR[:PORT] | tls://ADDR[:PORT]\n"
 	"       (IPv6 in brackets; port 53 by default, 853 for tls)\n"
 	"OPTION: max-conns N | idle-timeout DUR | reap-interval DUR |\n"
 	"        dial-timeout DUR | timeout DUR | tls-name HOST |\n"
 	"        rotate-queries N | rotate-interval DUR |\n"
-	"        rto-initial DUR | rto-min DUR | rto-max DUR (udp)\n"
+	"        rto-initial DUR | rto-min DUR | rto-max DUR (udp) |\n"
+	"        breaker-failures N | breaker-backoff DUR\n"
 	"DUR:   a number and a unit: 250ms, 10s, 5m, 1h\n";
 
 static int usage(void)
@@ -50,7 +54,20 @@ static const struct {
 	{ "rto-initial", DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS },
 	{ "rto-min", DNSPOOL_A_UPSTREAM_RTO_MIN_MS },
 	{ "rto-max", DNSPOOL_A_UPSTREAM_RTO_MAX_MS },
+	{ "breaker-backoff", DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS },
 };
+
+/* Options that take a count, and the attribute each sets. */
+static const struct {
+	const char *opt;
+	int attr;
+} counts[] = {
+	{ "max-conns", DNSPOOL_A_UPSTREAM_MAX_CONNS },
+	{ "rotate-queries", DNSPOOL_A_UPSTREAM_ROTATE_QUERIES },
+	{ "breaker-failures", DNSPOOL_A_UPSTREAM_BREAKER_FAILURES },
+};
+
+#define N_OF(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* The options shared by add and set, as attributes of @msg. */
 static int put_options(struct nl_msg *msg, int argc, char **argv)
@@ -63,11 +80,13 @@ static int put_options(struct nl_msg *msg, int argc, char **argv)
 
 		if (argc < 2)
 			return dp_usage_err("option '%s' needs a value", opt);
-		if (!strcmp(opt, "max-conns") || !strcmp(opt, "rotate-queries")) {
+		for (i = 0; i < N_OF(counts); i++)
+			if (!strcmp(opt, counts[i].opt))
+				break;
+		if (i < N_OF(counts)) {
 			if (parse_u32(val, &v))
 				return -1;
-			nla_put_u32(msg, opt[0] == 'm' ? DNSPOOL_A_UPSTREAM_MAX_CONNS :
-				    DNSPOOL_A_UPSTREAM_ROTATE_QUERIES, v);
+			nla_put_u32(msg, counts[i].attr, v);
 			continue;
 		}
 		if (!strcmp(opt, "tls-name")) {
@@ -75,10 +94,10 @@ static int put_options(struct nl_msg *msg, int argc, char **argv)
 				return dp_usage_err("tls-name '%.20s...' is too long", val);
 			continue;
 		}
-		for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
+		for (i = 0; i < N_OF(durations); i++)
 			if (!strcmp(opt, durations[i].opt))
 				break;
-		if (i == sizeof(durations) / sizeof(durations[0]))
+		if (i == N_OF(durations))
 			return dp_usage_err("unknown option '%s' (see dnspoolctl upstream --help)", opt);
 		if (parse_duration_ms(val, &v))
 			return -1;
@@ -176,8 +195,59 @@ static uint32_t get_u32(struct nlattr **tb, int attr)
 	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
 }
 
+static const char *health_name(uint32_t state)
+{
+	switch (state) {
+	case DNSPOOL_HEALTH_CLOSED:
+		return "closed";
+	case DNSPOOL_HEALTH_OPEN:
+		return "open";
+	case DNSPOOL_HEALTH_HALF_OPEN:
+		return "half-open";
+	default:
+		return "unknown";
+	}
+}
+
+static const char *class_name(uint32_t class)
+{
+	return class == DNSPOOL_ERROR_CLASS_UPSTREAM ? "upstream" : "local";
+}
+
+/* "ECONNREFUSED", or the number when the C library has no name for it. */
+static const char *errno_name(uint32_t err, char *buf, size_t len)
+{
+	const char *name = strerrorname_np((int)err);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", err);
+	return buf;
+}
+
+/* The circuit breaker, on a line of its own below the configuration. */
+static void print_health(struct nlattr **tb)
+{
+	char dur[32], num[16];
+
+	printf("    health %s failures %u", health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH)),
+	       get_u32(tb, DNSPOOL_A_UPSTREAM_FAILURES));
+	if (tb[DNSPOOL_A_UPSTREAM_PROBE_IN_MS]) {
+		format_duration_ms(get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS), dur, sizeof(dur));
+		printf(" probe-in %s", dur);
+	}
+	if (tb[DNSPOOL_A_UPSTREAM_LAST_ERROR]) {
+		format_duration_ms(get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS), dur,
+				   sizeof(dur));
+		printf(" last-error %s (%s) %s ago",
+		       errno_name(get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR), num, sizeof(num)),
+		       class_name(get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS)), dur);
+	}
+	putchar('\n');
+}
+
 /* One line per upstream, in the syntax `upstream add` takes. */
-static void print_text(struct nlattr **tb)
+static void print_config(struct nlattr **tb)
 {
 	char uri[96], dur[32];
 	size_t i;
@@ -187,7 +257,8 @@ static void print_text(struct nlattr **tb)
 	       get_u32(tb, DNSPOOL_A_UPSTREAM_MAX_CONNS));
 	if (get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) == DNSPOOL_TRANSPORT_UDP)
 		printf(" rotate-queries %u", get_u32(tb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES));
-	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+	printf(" breaker-failures %u", get_u32(tb, DNSPOOL_A_UPSTREAM_BREAKER_FAILURES));
+	for (i = 0; i < N_OF(durations); i++) {
 		/* Rotation and retransmission are UDP matters. */
 		if ((durations[i].attr == DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS ||
 		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS ||
@@ -216,6 +287,9 @@ static json_object *to_json(struct nlattr **tb)
 		{ "rto_initial_ms", DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS },
 		{ "rto_min_ms", DNSPOOL_A_UPSTREAM_RTO_MIN_MS },
 		{ "rto_max_ms", DNSPOOL_A_UPSTREAM_RTO_MAX_MS },
+		{ "breaker_failures", DNSPOOL_A_UPSTREAM_BREAKER_FAILURES },
+		{ "breaker_backoff_ms", DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS },
+		{ "failures", DNSPOOL_A_UPSTREAM_FAILURES },
 	};
 	json_object *o = json_object_new_object();
 	char addr[INET6_ADDRSTRLEN] = "", uri[96];
@@ -237,11 +311,33 @@ static json_object *to_json(struct nlattr **tb)
 	if (tb[DNSPOOL_A_UPSTREAM_TLS_NAME])
 		json_object_object_add(o, "tls_name",
 				       json_object_new_string(nla_get_string(tb[DNSPOOL_A_UPSTREAM_TLS_NAME])));
-	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++)
+	for (i = 0; i < N_OF(u32s); i++)
 		json_object_object_add(o, u32s[i].key,
 				       json_object_new_int64(get_u32(tb, u32s[i].attr)));
+	json_object_object_add(o, "health",
+			       json_object_new_string(health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH))));
+	if (tb[DNSPOOL_A_UPSTREAM_PROBE_IN_MS])
+		json_object_object_add(o, "probe_in_ms",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS)));
+	if (tb[DNSPOOL_A_UPSTREAM_LAST_ERROR]) {
+		uint32_t err = get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR);
+		char num[16];
+
+		json_object_object_add(o, "last_error",
+				       json_object_new_string(errno_name(err, num, sizeof(num))));
+		json_object_object_add(o, "last_error_errno", json_object_new_int64(err));
+		json_object_object_add(o, "last_error_class",
+				       json_object_new_string(class_name(get_u32(tb,
+						DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS))));
+		json_object_object_add(o, "last_error_age_ms",
+				       json_object_new_int64(get_u32(tb,
+						DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS)));
+	}
 	return o;
 }
+
+/* on_upstream()'s argument for save. */
+static char save_only;
 
 static int on_upstream(struct nlmsghdr *nlh, void *arg)
 {
@@ -249,31 +345,48 @@ static int on_upstream(struct nlmsghdr *nlh, void *arg)
 
 	if (dp_parse(nlh, tb, DNSPOOL_A_UPSTREAM_MAX) < 0 || !tb[DNSPOOL_A_UPSTREAM_NAME])
 		return NL_SKIP;
-	if (arg)
+	if (arg == &save_only) {
+		print_config(tb);
+	} else if (arg) {
 		json_object_array_add(arg, to_json(tb));
-	else
-		print_text(tb);
+	} else {
+		print_config(tb);
+		print_health(tb);
+	}
 	return NL_OK;
 }
 
-static int upstream_show(int argc, char **argv)
+/* show: configuration and health; save: the configuration alone, one
+ * line per upstream that `upstream add` takes back.
+ */
+static int upstream_list(int argc, char **argv, bool save)
 {
-	json_object *list = json_output ? json_object_new_array() : NULL;
+	json_object *list = json_output && !save ? json_object_new_array() : NULL;
 	struct nl_msg *msg;
 	int ret;
 
 	if (argc > 1)
-		return bad_usage("show", "takes at most one NAME");
+		return bad_usage(save ? "save" : "show", "takes at most one NAME");
 	msg = dp_msg_new(DNSPOOL_CMD_UPSTREAM_GET, argc ? 0 : NLM_F_DUMP);
 	if (!msg)
 		return EXIT_FAIL;
 	if (argc)
 		nla_put_string(msg, DNSPOOL_A_UPSTREAM_NAME, argv[0]);
-	ret = run(msg, on_upstream, list);
+	ret = run(msg, on_upstream, save ? (void *)&save_only : list);
 	if (list && ret == EXIT_OK)
 		return dp_json_print(list);
 	json_object_put(list);
 	return ret;
+}
+
+static int upstream_show(int argc, char **argv)
+{
+	return upstream_list(argc, argv, false);
+}
+
+static int upstream_save(int argc, char **argv)
+{
+	return upstream_list(argc, argv, true);
 }
 
 int cmd_upstream(int argc, char **argv)
@@ -284,6 +397,7 @@ int cmd_upstream(int argc, char **argv)
 	} cmds[] = {
 		{ "add", upstream_add }, { "set", upstream_set },
 		{ "del", upstream_del }, { "show", upstream_show },
+		{ "save", upstream_save },
 	};
 	size_t i;
 	int j;
@@ -298,6 +412,6 @@ int cmd_upstream(int argc, char **argv)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	dp_usage_err("unknown upstream command '%s' (add, set, del, show)", argv[0]);
+	dp_usage_err("unknown upstream command '%s' (add, set, del, show, save)", argv[0]);
 	return EXIT_USAGE;
 }

@@ -56,8 +56,13 @@ static const struct netlink_range_validation dnspool_a_upstream_rto_max_ms_range
 	.max	= 60000ULL,
 };
 
+static const struct netlink_range_validation dnspool_a_upstream_breaker_backoff_ms_range = {
+	.min	= 10ULL,
+	.max	= 600000ULL,
+};
+
 /* DNSPOOL_CMD_UPSTREAM_ADD - do */
-static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_RTO_MAX_MS + 1] = {
+static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_TRANSPORT] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[DNSPOOL_A_UPSTREAM_IPV4] = { .type = NLA_U32, },
@@ -74,10 +79,12 @@ static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM
 	[DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_initial_ms_range),
 	[DNSPOOL_A_UPSTREAM_RTO_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_min_ms_range),
 	[DNSPOOL_A_UPSTREAM_RTO_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_max_ms_range),
+	[DNSPOOL_A_UPSTREAM_BREAKER_FAILURES] = NLA_POLICY_MAX(NLA_U32, 1000),
+	[DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_breaker_backoff_ms_range),
 };
 
 /* DNSPOOL_CMD_UPSTREAM_SET - do */
-static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM_RTO_MAX_MS + 1] = {
+static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_TLS_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_TLS_NAME_MAX_LEN, },
 	[DNSPOOL_A_UPSTREAM_MAX_CONNS] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
@@ -90,6 +97,8 @@ static const struct nla_policy dnspool_upstream_set_nl_policy[DNSPOOL_A_UPSTREAM
 	[DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_initial_ms_range),
 	[DNSPOOL_A_UPSTREAM_RTO_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_min_ms_range),
 	[DNSPOOL_A_UPSTREAM_RTO_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_rto_max_ms_range),
+	[DNSPOOL_A_UPSTREAM_BREAKER_FAILURES] = NLA_POLICY_MAX(NLA_U32, 1000),
+	[DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_upstream_breaker_backoff_ms_range),
 };
 
 /* DNSPOOL_CMD_UPSTREAM_DEL - do */
@@ -120,7 +129,7 @@ const struct genl_split_ops dnspool_nl_ops[8] = {
 		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
 		.doit		= dnspool_nl_upstream_add_doit,
 		.policy		= dnspool_upstream_add_nl_policy,
-		.maxattr	= DNSPOOL_A_UPSTREAM_RTO_MAX_MS,
+		.maxattr	= DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -129,7 +138,7 @@ const struct genl_split_ops dnspool_nl_ops[8] = {
 		.doit		= dnspool_nl_upstream_set_doit,
 		.post_doit	= dnspool_nl_post_doit_upstream,
 		.policy		= dnspool_upstream_set_nl_policy,
-		.maxattr	= DNSPOOL_A_UPSTREAM_RTO_MAX_MS,
+		.maxattr	= DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

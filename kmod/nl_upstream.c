@@ -13,6 +13,7 @@
 #include "netlink-gen.h"
 #include "netlink.h"
 #include "pool.h"
+#include "query.h"
 #include "upstream.h"
 
 /* Names end up in logs, file names and JSON: keep them plain. */
@@ -182,6 +183,10 @@ static void dnspool_nl_get_params(struct genl_info *info,
 		  offsetof(struct dnspool_params, rto_initial_ms) },
 		{ DNSPOOL_A_UPSTREAM_RTO_MIN_MS, offsetof(struct dnspool_params, rto_min_ms) },
 		{ DNSPOOL_A_UPSTREAM_RTO_MAX_MS, offsetof(struct dnspool_params, rto_max_ms) },
+		{ DNSPOOL_A_UPSTREAM_BREAKER_FAILURES,
+		  offsetof(struct dnspool_params, breaker_failures) },
+		{ DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS,
+		  offsetof(struct dnspool_params, breaker_backoff_ms) },
 	};
 	size_t i;
 
@@ -207,6 +212,27 @@ static int dnspool_nl_check_rto(struct genl_info *info, const struct dnspool_par
 				"rto-min-ms <= rto-initial-ms <= rto-max-ms must hold: %u, %u, %u",
 				p->rto_min_ms, p->rto_initial_ms, p->rto_max_ms);
 	return -EINVAL;
+}
+
+/* The circuit breaker's state, as it is now. */
+static int dnspool_nl_put_breaker(struct sk_buff *skb, struct dnspool_upstream *up)
+{
+	struct dnspool_breaker_info h;
+
+	dnspool_breaker_read(&up->breaker, &h);
+	if (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_HEALTH, h.state) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_FAILURES, h.failures))
+		return -EMSGSIZE;
+	if (h.last_error &&
+	    (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR, -h.last_error) ||
+	     nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS,
+			 dnspool_error_class(h.last_error)) ||
+	     nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS, h.last_error_age_ms)))
+		return -EMSGSIZE;
+	if (h.state == DNSPOOL_HEALTH_OPEN &&
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS, h.probe_in_ms))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int dnspool_nl_fill_upstream(struct sk_buff *skb,
@@ -256,7 +282,11 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 			p->rotate_interval_ms) ||
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS, p->rto_initial_ms) ||
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_RTO_MIN_MS, p->rto_min_ms) ||
-	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_RTO_MAX_MS, p->rto_max_ms))
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_RTO_MAX_MS, p->rto_max_ms) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_BREAKER_FAILURES, p->breaker_failures) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS, p->breaker_backoff_ms))
+		goto nla_put_failure;
+	if (dnspool_nl_put_breaker(skb, up))
 		goto nla_put_failure;
 
 	genlmsg_end(skb, hdr);

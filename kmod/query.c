@@ -8,6 +8,7 @@
 #include "conn.h"
 #include "dnsmsg.h"
 #include "ghost.h"
+#include "breaker.h"
 #include "pool.h"
 #include "query.h"
 #include "trace.h"
@@ -35,6 +36,7 @@ int dnspool_error_class(int err)
 	case EPROTO:
 	case EBADMSG:
 	case EKEYREJECTED:	/* its TLS handshake was rejected */
+	case EREMOTEIO:		/* it answered SERVFAIL or REFUSED */
 		return DNSPOOL_ERROR_CLASS_UPSTREAM;
 	default:
 		return DNSPOOL_ERROR_CLASS_LOCAL;
@@ -110,6 +112,7 @@ static void __dnspool_query_end(struct dnspool_query *q, int err, struct dnspool
 	else
 		trace_dnspool_query_answered(q, 0);
 	dnspool_pool_count_end(pool, err);
+	dnspool_breaker_outcome(pool->up, err, q->answer, q->answer_len);
 	WRITE_ONCE(q->conn, NULL);
 	q->transport = pool->ops->transport;
 	q->done(q, err, b);

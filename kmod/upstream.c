@@ -54,7 +54,9 @@ struct dnspool_net *dnspool_net(const struct net *net)
  * seconds for a query.  A UDP query is sent again after 400 ms before a
  * round trip is measured (Knot Resolver's initial timeout; unbound's is
  * 376 ms), never sooner than 50 ms (unbound's floor) nor later than 2 s,
- * which leaves at least three tries within the query timeout.
+ * which leaves at least three tries within the query timeout.  Five
+ * upstream failures in a row open the circuit breaker, for a second at
+ * first.
  */
 void dnspool_params_init(struct dnspool_params *p)
 {
@@ -69,6 +71,8 @@ void dnspool_params_init(struct dnspool_params *p)
 	p->rto_initial_ms = 400;
 	p->rto_min_ms = 50;
 	p->rto_max_ms = 2 * MSEC_PER_SEC;
+	p->breaker_failures = 5;
+	p->breaker_backoff_ms = MSEC_PER_SEC;
 }
 
 /**
@@ -88,6 +92,7 @@ struct dnspool_upstream *dnspool_upstream_alloc(struct net *net)
 	spin_lock_init(&up->lock);
 	up->net = net;
 	dnspool_params_init(&up->params);
+	dnspool_breaker_init(&up->breaker);
 	return up;
 }
 

@@ -15,6 +15,7 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/dnspool.h>
 
+#include "breaker.h"
 #include "limits.h"
 #include "pool.h"
 #include "sock.h"
@@ -37,6 +38,9 @@
  *	trip is measured
  * @rto_min_ms: its least value
  * @rto_max_ms: its greatest value
+ * @breaker_failures: consecutive upstream failures that open the circuit
+ *	breaker; 0: it never opens
+ * @breaker_backoff_ms: how long it first stays open
  *
  * Written whole, each with WRITE_ONCE(), under the upstream's lock; the
  * pools read them with READ_ONCE() (DNSPOOL_PARAM()).
@@ -52,6 +56,8 @@ struct dnspool_params {
 	u32 rto_initial_ms;
 	u32 rto_min_ms;
 	u32 rto_max_ms;
+	u32 breaker_failures;
+	u32 breaker_backoff_ms;
 };
 
 /**
@@ -72,6 +78,7 @@ struct dnspool_params {
  * @pool: its pool, over its own transport
  * @tcp_pool: for a UDP upstream, the pool for truncated answers and for
  *	queries that ask for TCP; unused (no ops) otherwise
+ * @breaker: its circuit breaker, fed by both pools' queries
  */
 struct dnspool_upstream {
 	struct kref ref;
@@ -87,6 +94,7 @@ struct dnspool_upstream {
 	struct dnspool_params params;
 	struct dnspool_pool pool;
 	struct dnspool_pool tcp_pool;
+	struct dnspool_breaker breaker;
 };
 
 /**

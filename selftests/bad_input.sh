@@ -27,7 +27,7 @@ reject() {
 long=$(printf 'n%.0s' $(seq 64))
 
 ktap_print_header
-ktap_set_plan 30
+ktap_set_plan 32
 dnspool_load
 upstreams_clear
 "$CTL" upstream add a udp://192.0.2.1 || ktap_exit_fail_msg "cannot add the first upstream"
@@ -52,6 +52,8 @@ reject "max-conns 0 (kernel policy)" "max-conns: .*range" upstream add x udp://1
 reject "max-conns 5000 (kernel policy)" "max-conns: .*range" upstream set a max-conns 5000
 reject "idle-timeout 10ms (kernel policy)" "idle-timeout: .*range" upstream add x udp://192.0.2.3 idle-timeout 10ms
 reject "timeout 2m (kernel policy)" "timeout: .*range" upstream set a timeout 2m
+reject "breaker-failures 1001 (kernel policy)" "breaker-failures: .*range" upstream set a breaker-failures 1001
+reject "breaker-backoff 5ms (kernel policy)" "breaker-backoff: .*range" upstream add x udp://192.0.2.3 breaker-backoff 5ms
 reject "duration without a unit" "needs a unit" upstream set a dial-timeout 5
 reject "duration with an unknown unit" "unknown unit 'd'" upstream set a dial-timeout 5d
 reject "unknown option" "unknown option 'max-conn'" upstream set a max-conn 5

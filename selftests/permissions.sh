@@ -19,7 +19,8 @@ for who in nobody no_net_admin; do
 	check "$who: set and del fail with EPERM" eval \
 		"expect_error 'Operation not permitted' $who $CTL upstream set p max-conns 3 &&
 		 expect_error 'Operation not permitted' $who $CTL upstream del p"
-	check "$who: show works" eval "[ \"\$($who $CTL upstream show p | cut -d' ' -f1)\" = p ]"
+	check "$who: show works" eval "[ \"\$($who $CTL upstream save p | cut -d' ' -f1)\" = p ] &&
+		$who $CTL upstream show p | grep -q '^    health closed'"
 done
 
 # A container's root: an unprivileged user's own user and network namespace.

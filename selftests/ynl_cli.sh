@@ -58,8 +58,8 @@ dump_all() {
 check "upstream-get dump lists both, as dnspoolctl added them" dump_all
 
 agree_with_ctl() {
-	[ "$("$CTL" upstream show y6)" = \
-	  "y6 tls://[2001:db8::53]:8853 max-conns 4 idle-timeout 5m reap-interval 30s dial-timeout 10s timeout 1200ms tls-name dns.example.test" ]
+	[ "$("$CTL" upstream save y6)" = \
+	  "y6 tls://[2001:db8::53]:8853 max-conns 4 breaker-failures 5 idle-timeout 5m reap-interval 30s dial-timeout 10s timeout 1200ms breaker-backoff 1s tls-name dns.example.test" ]
 }
 check "dnspoolctl reads what the YNL CLI wrote" agree_with_ctl
 

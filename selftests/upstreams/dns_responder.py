@@ -29,6 +29,8 @@ A 192.0.2.99, in ways unbound never would:
                      letters' case changed (another name: octets above 127
                      are not folded), then with ASCII letters upper-cased
                      (the same name, RFC 4343)
+  --rcode N          UDP: answer every query with rcode N (2 SERVFAIL, 5
+                     REFUSED) and no record
   --stall-first S    TCP: on the first connection, read nothing for S
                      seconds, with a small receive buffer, so that the
                      client's writes stop part-way; then serve it
@@ -55,6 +57,16 @@ def answer(query, name_override=None):
     hdr = struct.pack('>HHHHHH', qid, 0x8180 | (flags & 0x0100), 1, 1, 0, 0)
     rr = b'\xc0\x0c' + struct.pack('>HHIH', 1, 1, 60, 4) + bytes([192, 0, 2, 99])
     return hdr + question + rr
+
+
+def answer_rcode(query, rcode):
+    """A response to @query with @rcode: same ID and question, no record."""
+    qid, flags = struct.unpack('>HH', query[:4])
+    end = 12
+    while query[end] != 0:
+        end += query[end] + 1
+    hdr = struct.pack('>HHHHHH', qid, 0x8180 | (flags & 0x0100) | rcode, 1, 0, 0, 0)
+    return hdr + query[12:end + 5]
 
 
 def fold_latin1(name):
@@ -205,6 +217,7 @@ def main():
     p.add_argument('--drop', action='store_true')
     p.add_argument('--ignore', type=int, default=0)
     p.add_argument('--delay', type=float, default=0)
+    p.add_argument('--rcode', type=int, default=0)
     args = p.parse_args()
     if args.tls:
         args.tcp = True
@@ -243,6 +256,9 @@ def main():
             continue
         if args.delay:
             threading.Timer(args.delay, s.sendto, (answer(query), peer)).start()
+            continue
+        if args.rcode:
+            s.sendto(answer_rcode(query, args.rcode), peer)
             continue
         if args.wrong_question:
             s.sendto(answer(query, 'spoofed.example'), peer)

@@ -40,6 +40,24 @@ enum dnspool_error_class {
 	DNSPOOL_ERROR_CLASS_UPSTREAM,
 };
 
+/**
+ * enum dnspool_health - The state of an upstream's circuit breaker. After
+ *   breaker-failures consecutive upstream failures (local errors never count)
+ *   it opens: groups skip the upstream, for a back-off that starts at
+ *   breaker-backoff-ms and doubles each time a probe fails. Then it is
+ *   half-open: the next query probes it. A good answer closes it.
+ * @DNSPOOL_HEALTH_CLOSED: The upstream is tried as usual.
+ * @DNSPOOL_HEALTH_OPEN: The upstream failed; it is skipped until probe-in-ms
+ *   ends.
+ * @DNSPOOL_HEALTH_HALF_OPEN: The back-off ended; the next query probes the
+ *   upstream.
+ */
+enum dnspool_health {
+	DNSPOOL_HEALTH_CLOSED = 1,
+	DNSPOOL_HEALTH_OPEN,
+	DNSPOOL_HEALTH_HALF_OPEN,
+};
+
 enum {
 	DNSPOOL_A_UPSTREAM_NAME = 1,
 	DNSPOOL_A_UPSTREAM_TRANSPORT,
@@ -57,6 +75,14 @@ enum {
 	DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS,
 	DNSPOOL_A_UPSTREAM_RTO_MIN_MS,
 	DNSPOOL_A_UPSTREAM_RTO_MAX_MS,
+	DNSPOOL_A_UPSTREAM_BREAKER_FAILURES,
+	DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS,
+	DNSPOOL_A_UPSTREAM_HEALTH,
+	DNSPOOL_A_UPSTREAM_FAILURES,
+	DNSPOOL_A_UPSTREAM_LAST_ERROR,
+	DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS,
+	DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS,
+	DNSPOOL_A_UPSTREAM_PROBE_IN_MS,
 
 	__DNSPOOL_A_UPSTREAM_MAX,
 	DNSPOOL_A_UPSTREAM_MAX = (__DNSPOOL_A_UPSTREAM_MAX - 1)

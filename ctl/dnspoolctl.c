@@ -32,12 +32,14 @@ static const char usage_text[] =
 	"  upstream add NAME URI [OPTION]...   add an upstream (udp://, tcp://, tls://)\n"
 	"  upstream set NAME [OPTION]...       change an upstream's pool parameters\n"
 	"  upstream del NAME                   delete an upstream and close its pool\n"
-	"  upstream show [NAME]                show one or all upstreams\n"
+	"  upstream show [NAME]                show one or all upstreams, and their health\n"
+	"  upstream save [NAME]                the configuration alone, as add takes it\n"
 	"  query [@NAME] QNAME [TYPE] [+tcp]   ask a DNS question through a pool\n"
 	"  query [@NAME] --raw FILE|-          send a wire-format query, write the answer\n"
 	"  query [@NAME] --batch FILE [--concurrency N]   many queries in flight\n"
 	"  stats [NAME]                        pools and their counters\n"
 	"  limits                              bounds on connections and queries, and use\n"
+	"  monitor                             print changes to upstreams and health live\n"
 	"\n"
 	"OPTION:\n"
 	"  -j, --json          print JSON, one line per object\n"
@@ -183,6 +185,8 @@ int main(int argc, char **argv)
 		ret = cmd_stats(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "limits"))
 		ret = cmd_limits(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "monitor"))
+		ret = cmd_monitor(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "help"))
 		ret = fputs(usage_text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
 	else

@@ -18,7 +18,16 @@ int dp_usage_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool is_help(const char *arg);
 int dp_json_print(json_object *obj);
 
+struct nlattr;
+
+/* An upstream's configuration in `upstream add` syntax; its health. */
+void dp_print_upstream(struct nlattr **tb);
+void dp_print_health(struct nlattr **tb);
+json_object *dp_upstream_json(struct nlattr **tb);
+void dp_health_json(json_object *o, struct nlattr **tb);
+
 int cmd_upstream(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_limits(int argc, char **argv);

@@ -225,12 +225,12 @@ static const char *errno_name(uint32_t err, char *buf, size_t len)
 	return buf;
 }
 
-/* The circuit breaker, on a line of its own below the configuration. */
-static void print_health(struct nlattr **tb)
+/* The circuit breaker: "open failures 5 probe-in 812ms ..." and a newline. */
+void dp_print_health(struct nlattr **tb)
 {
 	char dur[32], num[16];
 
-	printf("    health %s failures %u", health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH)),
+	printf("%s failures %u", health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH)),
 	       get_u32(tb, DNSPOOL_A_UPSTREAM_FAILURES));
 	if (tb[DNSPOOL_A_UPSTREAM_PROBE_IN_MS]) {
 		format_duration_ms(get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS), dur, sizeof(dur));
@@ -247,7 +247,7 @@ static void print_health(struct nlattr **tb)
 }
 
 /* One line per upstream, in the syntax `upstream add` takes. */
-static void print_config(struct nlattr **tb)
+void dp_print_upstream(struct nlattr **tb)
 {
 	char uri[96], dur[32];
 	size_t i;
@@ -274,7 +274,33 @@ static void print_config(struct nlattr **tb)
 	putchar('\n');
 }
 
-static json_object *to_json(struct nlattr **tb)
+/* The circuit breaker's fields, added to @o. */
+void dp_health_json(json_object *o, struct nlattr **tb)
+{
+	json_object_object_add(o, "health",
+			       json_object_new_string(health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH))));
+	json_object_object_add(o, "failures",
+			       json_object_new_int64(get_u32(tb, DNSPOOL_A_UPSTREAM_FAILURES)));
+	if (tb[DNSPOOL_A_UPSTREAM_PROBE_IN_MS])
+		json_object_object_add(o, "probe_in_ms",
+				       json_object_new_int64(get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS)));
+	if (tb[DNSPOOL_A_UPSTREAM_LAST_ERROR]) {
+		uint32_t err = get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR);
+		char num[16];
+
+		json_object_object_add(o, "last_error",
+				       json_object_new_string(errno_name(err, num, sizeof(num))));
+		json_object_object_add(o, "last_error_errno", json_object_new_int64(err));
+		json_object_object_add(o, "last_error_class",
+				       json_object_new_string(class_name(get_u32(tb,
+						DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS))));
+		json_object_object_add(o, "last_error_age_ms",
+				       json_object_new_int64(get_u32(tb,
+						DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS)));
+	}
+}
+
+json_object *dp_upstream_json(struct nlattr **tb)
 {
 	static const struct { const char *key; int attr; } u32s[] = {
 		{ "max_conns", DNSPOOL_A_UPSTREAM_MAX_CONNS },
@@ -289,7 +315,6 @@ static json_object *to_json(struct nlattr **tb)
 		{ "rto_max_ms", DNSPOOL_A_UPSTREAM_RTO_MAX_MS },
 		{ "breaker_failures", DNSPOOL_A_UPSTREAM_BREAKER_FAILURES },
 		{ "breaker_backoff_ms", DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS },
-		{ "failures", DNSPOOL_A_UPSTREAM_FAILURES },
 	};
 	json_object *o = json_object_new_object();
 	char addr[INET6_ADDRSTRLEN] = "", uri[96];
@@ -314,25 +339,7 @@ static json_object *to_json(struct nlattr **tb)
 	for (i = 0; i < N_OF(u32s); i++)
 		json_object_object_add(o, u32s[i].key,
 				       json_object_new_int64(get_u32(tb, u32s[i].attr)));
-	json_object_object_add(o, "health",
-			       json_object_new_string(health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH))));
-	if (tb[DNSPOOL_A_UPSTREAM_PROBE_IN_MS])
-		json_object_object_add(o, "probe_in_ms",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS)));
-	if (tb[DNSPOOL_A_UPSTREAM_LAST_ERROR]) {
-		uint32_t err = get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR);
-		char num[16];
-
-		json_object_object_add(o, "last_error",
-				       json_object_new_string(errno_name(err, num, sizeof(num))));
-		json_object_object_add(o, "last_error_errno", json_object_new_int64(err));
-		json_object_object_add(o, "last_error_class",
-				       json_object_new_string(class_name(get_u32(tb,
-						DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS))));
-		json_object_object_add(o, "last_error_age_ms",
-				       json_object_new_int64(get_u32(tb,
-						DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS)));
-	}
+	dp_health_json(o, tb);
 	return o;
 }
 
@@ -346,12 +353,13 @@ static int on_upstream(struct nlmsghdr *nlh, void *arg)
 	if (dp_parse(nlh, tb, DNSPOOL_A_UPSTREAM_MAX) < 0 || !tb[DNSPOOL_A_UPSTREAM_NAME])
 		return NL_SKIP;
 	if (arg == &save_only) {
-		print_config(tb);
+		dp_print_upstream(tb);
 	} else if (arg) {
-		json_object_array_add(arg, to_json(tb));
+		json_object_array_add(arg, dp_upstream_json(tb));
 	} else {
-		print_config(tb);
-		print_health(tb);
+		dp_print_upstream(tb);
+		fputs("    health ", stdout);
+		dp_print_health(tb);
 	}
 	return NL_OK;
 }

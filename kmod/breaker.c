@@ -9,69 +9,130 @@
  * upstream's removal) never count: a forwarder that blames an upstream for
  * them cuts off healthy servers and piles their load onto the rest.
  * Queries refused before any network attempt (a hold-down) never reach
- * it, and a query a retransmission recovered ended answered.
+ * it, and a query a retransmission recovered ended answered.  Each change
+ * of state is announced to the family's monitor group.
  */
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 
-#include "dnsmsg.h"
 #include "breaker.h"
+#include "dnsmsg.h"
+#include "netlink.h"
 #include "query.h"
 #include "upstream.h"
 
 /* An open breaker's back-off grows up to this many times its first. */
 #define DNSPOOL_BREAKER_BACKOFF_GROWTH	64
 
-/* Rcodes (RFC 1035 section 4.1.1) that say the upstream could not serve. */
+/* Rcodes (RFC 1035 section 4.1.1) that say how the upstream served. */
 #define DNS_RCODE_NOERROR	0
 #define DNS_RCODE_SERVFAIL	2
 #define DNS_RCODE_NXDOMAIN	3
 #define DNS_RCODE_REFUSED	5
 
-/**
- * dnspool_breaker_init() - a closed breaker, no failure seen
- * @h: the breaker
- */
-void dnspool_breaker_init(struct dnspool_breaker *h)
+static struct dnspool_upstream *dnspool_breaker_upstream(struct dnspool_breaker *b)
 {
-	spin_lock_init(&h->lock);
+	return container_of(b, struct dnspool_upstream, breaker);
 }
 
-/* Closed, open or half-open, at @now; h->lock held. */
-static enum dnspool_health dnspool_breaker_state(const struct dnspool_breaker *h,
+/* Closed, open or half-open, at @now; b->lock held. */
+static enum dnspool_health dnspool_breaker_state(const struct dnspool_breaker *b,
 						 unsigned long now)
 {
-	if (!h->open)
+	if (!b->open)
 		return DNSPOOL_HEALTH_CLOSED;
-	return time_before(now, h->open_until) ? DNSPOOL_HEALTH_OPEN :
+	return time_before(now, b->open_until) ? DNSPOOL_HEALTH_OPEN :
 						 DNSPOOL_HEALTH_HALF_OPEN;
 }
 
-/* One more upstream failure; h->lock held. */
-static void dnspool_breaker_failed(struct dnspool_breaker *h, const struct dnspool_params *p,
+/* What the breaker shows at @now; b->lock held. */
+static void dnspool_breaker_snap(const struct dnspool_breaker *b, unsigned long now,
+				 struct dnspool_breaker_info *info)
+{
+	info->state = dnspool_breaker_state(b, now);
+	info->failures = b->failures;
+	info->last_error = b->last_error;
+	info->last_error_age_ms = b->last_error ?
+		min_t(u64, jiffies_to_msecs(now - b->last_error_at), U32_MAX) : 0;
+	info->probe_in_ms = info->state == DNSPOOL_HEALTH_OPEN ?
+		jiffies_to_msecs(b->open_until - now) : 0;
+}
+
+/* Is the state at @now one to announce?  Then @info says it, and it is
+ * noted as announced; b->lock held.
+ */
+static bool dnspool_breaker_news(struct dnspool_breaker *b, unsigned long now,
+				 struct dnspool_breaker_info *info)
+{
+	dnspool_breaker_snap(b, now, info);
+	if (info->state == b->told)
+		return false;
+	b->told = info->state;
+	return true;
+}
+
+/* The back-off ended: the breaker is half-open.  Timer callback. */
+static void dnspool_breaker_expired(struct timer_list *t)
+{
+	struct dnspool_breaker *b = from_timer(b, t, timer);
+	struct dnspool_breaker_info info;
+	bool news;
+
+	spin_lock_bh(&b->lock);
+	news = dnspool_breaker_news(b, jiffies, &info);
+	spin_unlock_bh(&b->lock);
+	if (news)
+		dnspool_nl_notify_health(dnspool_breaker_upstream(b), &info);
+}
+
+/**
+ * dnspool_breaker_init() - a closed breaker, no failure seen
+ * @b: the breaker
+ */
+void dnspool_breaker_init(struct dnspool_breaker *b)
+{
+	spin_lock_init(&b->lock);
+	b->told = DNSPOOL_HEALTH_CLOSED;
+	timer_setup(&b->timer, dnspool_breaker_expired, 0);
+}
+
+/**
+ * dnspool_breaker_stop() - no more announcements: the upstream is going
+ * @b: the breaker, whose upstream's pools were shut down
+ *
+ * Context: process context, no lock held; waits for the timer.
+ */
+void dnspool_breaker_stop(struct dnspool_breaker *b)
+{
+	timer_shutdown_sync(&b->timer);
+}
+
+/* One more upstream failure; b->lock held. */
+static void dnspool_breaker_failed(struct dnspool_breaker *b, const struct dnspool_params *p,
 				   unsigned long now)
 {
 	u32 threshold = READ_ONCE(p->breaker_failures);
 	unsigned long first = msecs_to_jiffies(READ_ONCE(p->breaker_backoff_ms));
 
-	if (h->failures < U32_MAX)
-		WRITE_ONCE(h->failures, h->failures + 1);
-	switch (dnspool_breaker_state(h, now)) {
+	if (b->failures < U32_MAX)
+		WRITE_ONCE(b->failures, b->failures + 1);
+	switch (dnspool_breaker_state(b, now)) {
 	case DNSPOOL_HEALTH_CLOSED:
-		if (!threshold || h->failures < threshold)
+		if (!threshold || b->failures < threshold)
 			return;
-		h->backoff = first;
+		b->backoff = first;
 		break;
 	case DNSPOOL_HEALTH_HALF_OPEN:
 		/* The probe failed: back off longer. */
-		h->backoff = min(max(h->backoff, first) * 2,
+		b->backoff = min(max(b->backoff, first) * 2,
 				 first * DNSPOOL_BREAKER_BACKOFF_GROWTH);
 		break;
 	case DNSPOOL_HEALTH_OPEN:
 		return;
 	}
-	WRITE_ONCE(h->open, true);
-	h->open_until = now + h->backoff;
+	WRITE_ONCE(b->open, true);
+	b->open_until = now + b->backoff;
+	mod_timer(&b->timer, b->open_until);
 }
 
 /* The rcode of an answer, which has a header (dnsmsg checked it). */
@@ -93,9 +154,11 @@ static unsigned int dnspool_breaker_rcode(const u8 *answer, size_t len)
 void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *answer,
 			     size_t len)
 {
-	struct dnspool_breaker *h = &up->breaker;
+	struct dnspool_breaker *b = &up->breaker;
+	struct dnspool_breaker_info was, info;
 	unsigned long now = jiffies;
-	unsigned int rcode = 0;
+	bool half_open, news;
+	unsigned int rcode;
 
 	/* A race's loser, cancelled: no outcome of the upstream's. */
 	if (err == -ECANCELED)
@@ -110,42 +173,42 @@ void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *ans
 	/* The common case, a good answer to a healthy upstream, takes no
 	 * lock.
 	 */
-	if (!err && !READ_ONCE(h->failures) && !READ_ONCE(h->open))
+	if (!err && !READ_ONCE(b->failures) && !READ_ONCE(b->open))
 		return;
 
-	spin_lock_bh(&h->lock);
+	spin_lock_bh(&b->lock);
+	/* Half-open, which its timer has not announced yet. */
+	half_open = dnspool_breaker_news(b, now, &was);
 	if (!err) {
-		WRITE_ONCE(h->failures, 0);
-		WRITE_ONCE(h->open, false);
-		h->backoff = 0;
+		WRITE_ONCE(b->failures, 0);
+		WRITE_ONCE(b->open, false);
+		b->backoff = 0;
 	} else {
-		h->last_error = err;
-		h->last_error_at = now;
+		b->last_error = err;
+		b->last_error_at = now;
 		if (dnspool_error_class(err) == DNSPOOL_ERROR_CLASS_UPSTREAM)
-			dnspool_breaker_failed(h, &up->params, now);
+			dnspool_breaker_failed(b, &up->params, now);
 	}
-	spin_unlock_bh(&h->lock);
+	/* Opened, opened again after a failed probe, or closed. */
+	news = dnspool_breaker_news(b, now, &info);
+	spin_unlock_bh(&b->lock);
+	if (half_open)
+		dnspool_nl_notify_health(up, &was);
+	if (news)
+		dnspool_nl_notify_health(up, &info);
 }
 
 /**
  * dnspool_breaker_read() - what the breaker shows now
- * @h: the breaker
+ * @b: the breaker
  * @info: filled in
  *
  * Context: process context; takes the breaker's lock with bottom halves
  * off.
  */
-void dnspool_breaker_read(struct dnspool_breaker *h, struct dnspool_breaker_info *info)
+void dnspool_breaker_read(struct dnspool_breaker *b, struct dnspool_breaker_info *info)
 {
-	unsigned long now = jiffies;
-
-	spin_lock_bh(&h->lock);
-	info->state = dnspool_breaker_state(h, now);
-	info->failures = h->failures;
-	info->last_error = h->last_error;
-	info->last_error_age_ms = h->last_error ?
-		min_t(u64, jiffies_to_msecs(now - h->last_error_at), U32_MAX) : 0;
-	info->probe_in_ms = info->state == DNSPOOL_HEALTH_OPEN ?
-		jiffies_to_msecs(h->open_until - now) : 0;
-	spin_unlock_bh(&h->lock);
+	spin_lock_bh(&b->lock);
+	dnspool_breaker_snap(b, jiffies, info);
+	spin_unlock_bh(&b->lock);
 }

@@ -7,13 +7,14 @@
 #define _DNSPOOL_BREAKER_H
 
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/types.h>
 #include <uapi/linux/dnspool.h>
 
 /**
  * struct dnspool_breaker - an upstream's circuit breaker
- * @lock: protects the fields below; taken with bottom halves off, for
- *	queries end in softirq too
+ * @lock: protects @open to @told; taken with bottom halves off,
+ *	for queries end in softirq too
  * @open: the breaker opened and has not closed since; it is half-open
  *	from @open_until on
  * @failures: consecutive upstream failures, reset by a good answer
@@ -22,6 +23,9 @@
  * @last_error: the last failure's negative errno, of either class; 0
  *	before any
  * @last_error_at: when it happened, in jiffies
+ * @told: the state last announced to the monitor group
+ * @timer: fires when an open breaker half-opens, to announce it; shut
+ *	down when the upstream is removed
  */
 struct dnspool_breaker {
 	spinlock_t lock;		/* see above */
@@ -31,6 +35,8 @@ struct dnspool_breaker {
 	unsigned long backoff;
 	int last_error;
 	unsigned long last_error_at;
+	enum dnspool_health told;
+	struct timer_list timer;
 };
 
 /**
@@ -51,9 +57,10 @@ struct dnspool_breaker_info {
 
 struct dnspool_upstream;
 
-void dnspool_breaker_init(struct dnspool_breaker *h);
+void dnspool_breaker_init(struct dnspool_breaker *b);
+void dnspool_breaker_stop(struct dnspool_breaker *b);
 void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *answer,
 			     size_t len);
-void dnspool_breaker_read(struct dnspool_breaker *h, struct dnspool_breaker_info *info);
+void dnspool_breaker_read(struct dnspool_breaker *b, struct dnspool_breaker_info *info);
 
 #endif /* _DNSPOOL_BREAKER_H */

@@ -184,3 +184,7 @@ const struct genl_split_ops dnspool_nl_ops[8] = {
 		.flags	= GENL_CMD_CAP_DO,
 	},
 };
+
+static const struct genl_multicast_group dnspool_nl_mcgrps[] = {
+	[DNSPOOL_NLGRP_MONITOR] = { "monitor", },
+};

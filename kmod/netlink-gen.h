@@ -31,4 +31,8 @@ int dnspool_nl_pool_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb);
 int dnspool_nl_netns_get_doit(struct sk_buff *skb, struct genl_info *info);
 
+enum {
+	DNSPOOL_NLGRP_MONITOR,
+};
+
 #endif /* _LINUX_DNSPOOL_GEN_H */

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The dnspool generic netlink family: its registration, what its handlers
- * share, and NETNS_GET.  Policies and the ops table are generated from the
- * YNL spec into netlink-gen.c; the handlers, in nl_*.c, turn requests into
- * registry and pool calls.  Only the nl*.c files speak genetlink.
+ * share, and NETNS_GET.  Policies, the ops table and the multicast groups
+ * are generated from the YNL spec into netlink-gen.c, compiled here: for a
+ * genetlink-legacy family the generator leaves the family to us, and
+ * makes the groups' table static.  The handlers, in nl_*.c, turn requests
+ * into registry and pool calls.  Only the nl*.c files speak genetlink.
  */
 #include <net/genetlink.h>
 #include <net/sock.h>
 
 #include "limits.h"
-#include "netlink-gen.h"
+#include "netlink-gen.c"
 #include "netlink.h"
 #include "upstream.h"
 
@@ -109,6 +111,8 @@ struct genl_family dnspool_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.split_ops = dnspool_nl_ops,
 	.n_split_ops = ARRAY_SIZE(dnspool_nl_ops),
+	.mcgrps = dnspool_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(dnspool_nl_mcgrps),
 	/* resv_start_op is left at zero, as genetlink.h asks of new
 	 * families: every command validates strictly, the reserved header
 	 * field included.

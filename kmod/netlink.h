@@ -11,10 +11,17 @@
 
 extern struct genl_family dnspool_nl_family;
 
+struct dnspool_upstream;
+struct dnspool_breaker_info;
+
 void dnspool_nl_set_why(struct netlink_ext_ack *extack,
 			const struct nlattr *attr, const char *why);
 int dnspool_nl_put_addr(struct sk_buff *skb, const struct sockaddr_storage *addr,
 			int a4, int a6, int port);
+
+void dnspool_nl_notify_upstream(struct dnspool_upstream *up, u8 cmd);
+void dnspool_nl_notify_health(struct dnspool_upstream *up,
+			      const struct dnspool_breaker_info *info);
 
 int dnspool_nl_init(void);
 void dnspool_nl_close_queries(void);

@@ -214,32 +214,33 @@ static int dnspool_nl_check_rto(struct genl_info *info, const struct dnspool_par
 	return -EINVAL;
 }
 
-/* The circuit breaker's state, as it is now. */
-static int dnspool_nl_put_breaker(struct sk_buff *skb, struct dnspool_upstream *up)
+/* The circuit breaker's state, as @h shows it. */
+static int dnspool_nl_put_breaker(struct sk_buff *skb, const struct dnspool_breaker_info *h)
 {
-	struct dnspool_breaker_info h;
-
-	dnspool_breaker_read(&up->breaker, &h);
-	if (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_HEALTH, h.state) ||
-	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_FAILURES, h.failures))
+	if (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_HEALTH, h->state) ||
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_FAILURES, h->failures))
 		return -EMSGSIZE;
-	if (h.last_error &&
-	    (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR, -h.last_error) ||
+	if (h->last_error &&
+	    (nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR, -h->last_error) ||
 	     nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS,
-			 dnspool_error_class(h.last_error)) ||
-	     nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS, h.last_error_age_ms)))
+			 dnspool_error_class(h->last_error)) ||
+	     nla_put_u32(skb, DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS, h->last_error_age_ms)))
 		return -EMSGSIZE;
-	if (h.state == DNSPOOL_HEALTH_OPEN &&
-	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS, h.probe_in_ms))
+	if (h->state == DNSPOOL_HEALTH_OPEN &&
+	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS, h->probe_in_ms))
 		return -EMSGSIZE;
 	return 0;
 }
 
+/* @up's description as upstream-get gives it, in a message of command
+ * @cmd: the get's reply or a dump's part, or a notification.
+ */
 static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 				    struct dnspool_upstream *up,
-				    u32 portid, u32 seq, int flags,
+				    u32 portid, u32 seq, int flags, u8 cmd,
 				    struct netlink_callback *cb)
 {
+	struct dnspool_breaker_info health;
 	char tls_name[DNSPOOL_TLS_NAME_MAX_LEN + 1];
 	struct dnspool_params params, *p = &params;
 	void *hdr;
@@ -249,8 +250,9 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 	strscpy(tls_name, up->tls_name, sizeof(tls_name));
 	spin_unlock(&up->lock);
 
-	hdr = genlmsg_put(skb, portid, seq, &dnspool_nl_family, flags,
-			  DNSPOOL_CMD_UPSTREAM_GET);
+	dnspool_breaker_read(&up->breaker, &health);
+
+	hdr = genlmsg_put(skb, portid, seq, &dnspool_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (cb)
@@ -286,7 +288,7 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_BREAKER_FAILURES, p->breaker_failures) ||
 	    nla_put_u32(skb, DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS, p->breaker_backoff_ms))
 		goto nla_put_failure;
-	if (dnspool_nl_put_breaker(skb, up))
+	if (dnspool_nl_put_breaker(skb, &health))
 		goto nla_put_failure;
 
 	genlmsg_end(skb, hdr);
@@ -295,6 +297,73 @@ static int dnspool_nl_fill_upstream(struct sk_buff *skb,
 nla_put_failure:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+/* Sends @skb, a notification of @up's, to the monitor group of @up's
+ * namespace.
+ */
+static void dnspool_nl_notify(struct dnspool_upstream *up, struct sk_buff *skb, gfp_t gfp)
+{
+	genlmsg_multicast_netns(&dnspool_nl_family, up->net, skb, 0, DNSPOOL_NLGRP_MONITOR,
+				gfp);
+}
+
+/**
+ * dnspool_nl_notify_upstream() - tell the monitor group of a change
+ * @up: the upstream added, deleted or changed, held
+ * @cmd: DNSPOOL_CMD_UPSTREAM_{ADD,DEL,CHANGE}_NTF
+ *
+ * The notification describes @up as upstream-get does.  One that cannot
+ * be made (no memory) is lost, as netlink loses a multicast message a
+ * listener has no room for.
+ *
+ * Context: process context; sleeps.
+ */
+void dnspool_nl_notify_upstream(struct dnspool_upstream *up, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&dnspool_nl_family, up->net, DNSPOOL_NLGRP_MONITOR))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (dnspool_nl_fill_upstream(skb, up, 0, 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	dnspool_nl_notify(up, skb, GFP_KERNEL);
+}
+
+/**
+ * dnspool_nl_notify_health() - tell the monitor group of a breaker's change
+ * @up: the upstream, listed or being removed
+ * @info: its breaker's new state
+ *
+ * The notification carries the upstream's name and @info.
+ *
+ * Context: any context but hard interrupt (a query's end, a timer); no
+ * sleep.
+ */
+void dnspool_nl_notify_health(struct dnspool_upstream *up,
+			      const struct dnspool_breaker_info *info)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&dnspool_nl_family, up->net, DNSPOOL_NLGRP_MONITOR))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE / 4, GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &dnspool_nl_family, 0, DNSPOOL_CMD_UPSTREAM_HEALTH_NTF);
+	if (!hdr || nla_put_string(skb, DNSPOOL_A_UPSTREAM_NAME, up->name) ||
+	    dnspool_nl_put_breaker(skb, info)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	dnspool_nl_notify(up, skb, GFP_ATOMIC);
 }
 
 /**
@@ -402,7 +471,14 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free;
 
+	kref_get(&up->ref);		/* the notification's */
 	err = dnspool_upstream_insert(dn, up);
+	if (!err) {
+		dnspool_nl_notify_upstream(up, DNSPOOL_CMD_UPSTREAM_ADD_NTF);
+		dnspool_upstream_put(up);
+		return 0;
+	}
+	dnspool_upstream_put(up);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_NAME],
 				    "an upstream of this name exists");
@@ -410,10 +486,6 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_FMT(info->extack,
 				   "this namespace has %d upstreams, the most it may have",
 				   DNSPOOL_MAX_UPSTREAMS);
-	if (err)
-		goto err_free;
-	return 0;
-
 err_free:
 	dnspool_upstream_put(up);
 	return err;
@@ -456,6 +528,7 @@ int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info)
 	dnspool_nl_get_params(info, &up->params);
 	spin_unlock(&up->lock);
 	dnspool_upstream_params_changed(up, renamed);
+	dnspool_nl_notify_upstream(up, DNSPOOL_CMD_UPSTREAM_CHANGE_NTF);
 	return 0;
 }
 
@@ -478,6 +551,8 @@ int dnspool_nl_upstream_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DNSPOOL_A_UPSTREAM_NAME],
 				    "no upstream of this name");
+	else
+		dnspool_nl_notify_upstream(info->user_ptr[0], DNSPOOL_CMD_UPSTREAM_DEL_NTF);
 	return err;
 }
 
@@ -498,7 +573,7 @@ int dnspool_nl_upstream_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	err = dnspool_nl_fill_upstream(msg, info->user_ptr[0], info->snd_portid,
-				       info->snd_seq, 0, NULL);
+				       info->snd_seq, 0, DNSPOOL_CMD_UPSTREAM_GET, NULL);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -535,7 +610,8 @@ int dnspool_nl_upstream_get_dumpit(struct sk_buff *skb,
 			continue;
 		err = dnspool_nl_fill_upstream(skb, up,
 					       NETLINK_CB(cb->skb).portid,
-					       cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					       DNSPOOL_CMD_UPSTREAM_GET, cb);
 		if (err) {
 			idx--;
 			break;

@@ -316,6 +316,8 @@ int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up)
 
 	dnspool_pool_shutdown(&up->pool);
 	dnspool_pool_shutdown(&up->tcp_pool);
+	/* Its queries ended: its breaker changes no more. */
+	dnspool_breaker_stop(&up->breaker);
 	dnspool_upstream_put(up);	/* the registry's */
 	return 0;
 }

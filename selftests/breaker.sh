@@ -7,17 +7,19 @@
 # it is open.  Local failures never count: in a namespace with no
 # ephemeral port left, a healthy upstream's queries all fail, as this
 # host's failures, and its breaker stays closed (the seed's failure mode).
+# dnspoolctl monitor sees every change.
 . "$(dirname "$0")/lib.sh"
 
 DROP=5361	# reads queries, answers none; later answers them
 SERVFAIL=5362
 REFUSED=5363
 IDS=$(mktemp)
+MON=$(mktemp)
 PIDS=
 cleanup() {
 	kill $PIDS 2>/dev/null
 	ip netns del tight 2>/dev/null
-	rm -f "$IDS"
+	rm -f "$IDS" "$MON"
 }
 trap cleanup EXIT
 
@@ -36,9 +38,20 @@ say() {
 }
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 dnspool_load
 upstreams_clear
+
+# The monitor, from before anything happens: it has joined its group once
+# it prints an upstream added after it started.
+"$CTL" -j monitor >"$MON" &
+PIDS="$PIDS $!"
+for i in $(seq 50); do
+	"$CTL" upstream add "m$i" udp://192.0.2.9 && "$CTL" upstream del "m$i"
+	grep -q "\"m$i\"" "$MON" && break
+	sleep 0.2
+done
+grep -q '"event":"del"' "$MON" || ktap_exit_fail_msg "the monitor saw nothing"
 
 responder $DROP --drop --ids "$IDS"
 DROP_PID=${PIDS##* }
@@ -136,4 +149,16 @@ ports_exhausted() {
 	  "closed 0 EADDRNOTAVAIL local" ]
 }
 check "no ephemeral port left: all queries fail locally, the breaker stays closed" ports_exhausted
+
+# What the monitor printed for dead, in order: added, then each change of
+# its breaker's state; and a change of parameters.
+monitored() {
+	local got want
+	"$CTL" upstream set dead max-conns 2 || return 1
+	sleep 0.5
+	got=$(jq -r 'select(.name == "dead") | "\(.event) \(.health)"' "$MON" | paste -sd,)
+	want="add closed,health open,health half-open,health open,health closed,set closed"
+	[ "$got" = "$want" ] || { echo "# got  $got"; echo "# want $want"; return 1; }
+}
+check "monitor: added, opened, half-open, opened again, closed, changed" monitored
 ktap_finished

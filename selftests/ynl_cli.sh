@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 ktap_print_header
 [ -f "$YNL_DIR/cli.py" ] || { ktap_skip_all "no YNL CLI at $YNL_DIR"; exit "$KSFT_SKIP"; }
-ktap_set_plan 11
+ktap_set_plan 12
 dnspool_load
 upstreams_clear
 
@@ -135,4 +135,22 @@ pool_dump() {
 	"$CTL" upstream del yq && "$CTL" upstream del ys
 }
 check "pool-get dump through the YNL CLI: each pool and its counters" pool_dump
+# The monitor group, as the YNL CLI subscribes to it: it gets the
+# notifications of upstreams added and deleted once it has joined, which
+# takes it a while to start: upstreams come and go meanwhile.
+subscribe() {
+	local out pid i
+	out=$(mktemp)
+	ynl --subscribe monitor --sleep 12 >"$out" 2>&1 &
+	pid=$!
+	for i in $(seq 10); do
+		"$CTL" upstream add "ymon$i" udp://192.0.2.7 && "$CTL" upstream del "ymon$i"
+		sleep 1
+	done
+	wait $pid
+	grep -q upstream-add-ntf "$out" && grep -q upstream-del-ntf "$out" && grep -q ymon "$out" ||
+		{ sed 's/^/# /' "$out" | head -20; rm -f "$out"; return 1; }
+	rm -f "$out"
+}
+check "the monitor group through the YNL CLI: upstream-add-ntf, upstream-del-ntf" subscribe
 ktap_finished

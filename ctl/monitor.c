@@ -17,7 +17,8 @@
 static const char usage_text[] =
 	"Usage: dnspoolctl [-j] [-n NETNS] monitor\n"
 	"Print changes as they happen, one line each (-j: a JSON object each):\n"
-	"  upstream add|set NAME URI [OPTION]...   an upstream added or changed\n"
+	"  upstream add|set NAME URI [OPTION]...   an upstream added, or changed\n"
+	"                                          (its whole configuration)\n"
 	"  upstream del NAME                       an upstream deleted\n"
 	"  health NAME STATE failures N ...        its circuit breaker's new state\n";
 
@@ -104,9 +105,9 @@ int cmd_monitor(int argc, char **argv)
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, NULL);
 	for (;;) {
 		err = nl_recvmsgs_default(sk);
-		/* A full buffer lost some: say so, and go on. */
+		/* A full buffer (or no memory) lost some: say so, go on. */
 		if (err == -NLE_NOMEM) {
-			dp_err("some changes were lost (receive buffer full)");
+			dp_err("some changes may have been lost (receive buffer full)");
 			continue;
 		}
 		if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN) {

@@ -9,8 +9,11 @@
  * upstream's removal) never count: a forwarder that blames an upstream for
  * them cuts off healthy servers and piles their load onto the rest.
  * Queries refused before any network attempt (a hold-down) never reach
- * it, and a query a retransmission recovered ended answered.  Each change
- * of state is announced to the family's monitor group.
+ * it, and a query a retransmission recovered ended answered.  While it is
+ * half-open, only a query asked since then probes: one asked earlier that
+ * fails now says nothing of the upstream since.  Each change of state is
+ * announced to the family's monitor group, in order, under the breaker's
+ * lock.  Times are 64-bit jiffies, which do not wrap.
  */
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
@@ -36,53 +39,49 @@ static struct dnspool_upstream *dnspool_breaker_upstream(struct dnspool_breaker 
 }
 
 /* Closed, open or half-open, at @now; b->lock held. */
-static enum dnspool_health dnspool_breaker_state(const struct dnspool_breaker *b,
-						 unsigned long now)
+static enum dnspool_health dnspool_breaker_state(const struct dnspool_breaker *b, u64 now)
 {
 	if (!b->open)
 		return DNSPOOL_HEALTH_CLOSED;
-	return time_before(now, b->open_until) ? DNSPOOL_HEALTH_OPEN :
-						 DNSPOOL_HEALTH_HALF_OPEN;
+	return time_before64(now, b->open_until) ? DNSPOOL_HEALTH_OPEN :
+						   DNSPOOL_HEALTH_HALF_OPEN;
 }
 
 /* What the breaker shows at @now; b->lock held. */
-static void dnspool_breaker_snap(const struct dnspool_breaker *b, unsigned long now,
+static void dnspool_breaker_snap(const struct dnspool_breaker *b, u64 now,
 				 struct dnspool_breaker_info *info)
 {
 	info->state = dnspool_breaker_state(b, now);
 	info->failures = b->failures;
 	info->last_error = b->last_error;
 	info->last_error_age_ms = b->last_error ?
-		min_t(u64, jiffies_to_msecs(now - b->last_error_at), U32_MAX) : 0;
+		min_t(u64, jiffies64_to_msecs(now - b->last_error_at), U32_MAX) : 0;
 	info->probe_in_ms = info->state == DNSPOOL_HEALTH_OPEN ?
-		jiffies_to_msecs(b->open_until - now) : 0;
+		min_t(u64, jiffies64_to_msecs(b->open_until - now), U32_MAX) : 0;
 }
 
-/* Is the state at @now one to announce?  Then @info says it, and it is
- * noted as announced; b->lock held.
+/* Announces the state at @now if it is news; b->lock held, which keeps
+ * announcements in the order of the changes.
  */
-static bool dnspool_breaker_news(struct dnspool_breaker *b, unsigned long now,
-				 struct dnspool_breaker_info *info)
+static void dnspool_breaker_announce(struct dnspool_breaker *b, u64 now)
 {
-	dnspool_breaker_snap(b, now, info);
-	if (info->state == b->told)
-		return false;
-	b->told = info->state;
-	return true;
+	struct dnspool_breaker_info info;
+
+	dnspool_breaker_snap(b, now, &info);
+	if (info.state == b->told)
+		return;
+	b->told = info.state;
+	dnspool_nl_notify_health(dnspool_breaker_upstream(b), &info);
 }
 
 /* The back-off ended: the breaker is half-open.  Timer callback. */
 static void dnspool_breaker_expired(struct timer_list *t)
 {
 	struct dnspool_breaker *b = from_timer(b, t, timer);
-	struct dnspool_breaker_info info;
-	bool news;
 
 	spin_lock_bh(&b->lock);
-	news = dnspool_breaker_news(b, jiffies, &info);
+	dnspool_breaker_announce(b, get_jiffies_64());
 	spin_unlock_bh(&b->lock);
-	if (news)
-		dnspool_nl_notify_health(dnspool_breaker_upstream(b), &info);
 }
 
 /**
@@ -107,22 +106,30 @@ void dnspool_breaker_stop(struct dnspool_breaker *b)
 	timer_shutdown_sync(&b->timer);
 }
 
-/* One more upstream failure; b->lock held. */
+/* One more upstream failure, of a query asked at @asked; b->lock held. */
 static void dnspool_breaker_failed(struct dnspool_breaker *b, const struct dnspool_params *p,
-				   unsigned long now)
+				   u64 now, u64 asked)
 {
 	u32 threshold = READ_ONCE(p->breaker_failures);
-	unsigned long first = msecs_to_jiffies(READ_ONCE(p->breaker_backoff_ms));
+	u64 first = msecs_to_jiffies(READ_ONCE(p->breaker_backoff_ms));
 
 	if (b->failures < U32_MAX)
 		WRITE_ONCE(b->failures, b->failures + 1);
+	if (!threshold) {
+		/* Set never to open (since it opened, perhaps). */
+		WRITE_ONCE(b->open, false);
+		return;
+	}
 	switch (dnspool_breaker_state(b, now)) {
 	case DNSPOOL_HEALTH_CLOSED:
-		if (!threshold || b->failures < threshold)
+		if (b->failures < threshold)
 			return;
 		b->backoff = first;
 		break;
 	case DNSPOOL_HEALTH_HALF_OPEN:
+		/* Asked before it half-opened: not a probe. */
+		if (time_before64(asked, b->open_until))
+			return;
 		/* The probe failed: back off longer. */
 		b->backoff = min(max(b->backoff, first) * 2,
 				 first * DNSPOOL_BREAKER_BACKOFF_GROWTH);
@@ -132,7 +139,7 @@ static void dnspool_breaker_failed(struct dnspool_breaker *b, const struct dnspo
 	}
 	WRITE_ONCE(b->open, true);
 	b->open_until = now + b->backoff;
-	mod_timer(&b->timer, b->open_until);
+	mod_timer(&b->timer, (unsigned long)b->open_until);
 }
 
 /* The rcode of an answer, which has a header (dnsmsg checked it). */
@@ -144,6 +151,7 @@ static unsigned int dnspool_breaker_rcode(const u8 *answer, size_t len)
 /**
  * dnspool_breaker_outcome() - a query to @up ended
  * @up: the upstream
+ * @asked: when the query was submitted, in 64-bit jiffies
  * @err: 0 when answered, or its negative errno
  * @answer: the answer, when answered
  * @len: its length
@@ -151,14 +159,12 @@ static unsigned int dnspool_breaker_rcode(const u8 *answer, size_t len)
  * Context: any context but hard interrupt; takes the breaker's lock with
  * bottom halves off.
  */
-void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *answer,
-			     size_t len)
+void dnspool_breaker_outcome(struct dnspool_upstream *up, u64 asked, int err,
+			     const u8 *answer, size_t len)
 {
 	struct dnspool_breaker *b = &up->breaker;
-	struct dnspool_breaker_info was, info;
-	unsigned long now = jiffies;
-	bool half_open, news;
 	unsigned int rcode;
+	u64 now;
 
 	/* A race's loser, cancelled: no outcome of the upstream's. */
 	if (err == -ECANCELED)
@@ -177,8 +183,9 @@ void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *ans
 		return;
 
 	spin_lock_bh(&b->lock);
+	now = get_jiffies_64();
 	/* Half-open, which its timer has not announced yet. */
-	half_open = dnspool_breaker_news(b, now, &was);
+	dnspool_breaker_announce(b, now);
 	if (!err) {
 		WRITE_ONCE(b->failures, 0);
 		WRITE_ONCE(b->open, false);
@@ -187,15 +194,11 @@ void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *ans
 		b->last_error = err;
 		b->last_error_at = now;
 		if (dnspool_error_class(err) == DNSPOOL_ERROR_CLASS_UPSTREAM)
-			dnspool_breaker_failed(b, &up->params, now);
+			dnspool_breaker_failed(b, &up->params, now, asked);
 	}
 	/* Opened, opened again after a failed probe, or closed. */
-	news = dnspool_breaker_news(b, now, &info);
+	dnspool_breaker_announce(b, now);
 	spin_unlock_bh(&b->lock);
-	if (half_open)
-		dnspool_nl_notify_health(up, &was);
-	if (news)
-		dnspool_nl_notify_health(up, &info);
 }
 
 /**
@@ -209,6 +212,6 @@ void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *ans
 void dnspool_breaker_read(struct dnspool_breaker *b, struct dnspool_breaker_info *info)
 {
 	spin_lock_bh(&b->lock);
-	dnspool_breaker_snap(b, jiffies, info);
+	dnspool_breaker_snap(b, get_jiffies_64(), info);
 	spin_unlock_bh(&b->lock);
 }

@@ -18,11 +18,11 @@
  * @open: the breaker opened and has not closed since; it is half-open
  *	from @open_until on
  * @failures: consecutive upstream failures, reset by a good answer
- * @open_until: when an open breaker half-opens, in jiffies
+ * @open_until: when an open breaker half-opens, in 64-bit jiffies
  * @backoff: how long it last stayed open, in jiffies; 0 while closed
  * @last_error: the last failure's negative errno, of either class; 0
  *	before any
- * @last_error_at: when it happened, in jiffies
+ * @last_error_at: when it happened, in 64-bit jiffies
  * @told: the state last announced to the monitor group
  * @timer: fires when an open breaker half-opens, to announce it; shut
  *	down when the upstream is removed
@@ -31,10 +31,10 @@ struct dnspool_breaker {
 	spinlock_t lock;		/* see above */
 	bool open;
 	u32 failures;
-	unsigned long open_until;
-	unsigned long backoff;
+	u64 open_until;
+	u64 backoff;
 	int last_error;
-	unsigned long last_error_at;
+	u64 last_error_at;
 	enum dnspool_health told;
 	struct timer_list timer;
 };
@@ -59,8 +59,8 @@ struct dnspool_upstream;
 
 void dnspool_breaker_init(struct dnspool_breaker *b);
 void dnspool_breaker_stop(struct dnspool_breaker *b);
-void dnspool_breaker_outcome(struct dnspool_upstream *up, int err, const u8 *answer,
-			     size_t len);
+void dnspool_breaker_outcome(struct dnspool_upstream *up, u64 asked, int err,
+			     const u8 *answer, size_t len);
 void dnspool_breaker_read(struct dnspool_breaker *b, struct dnspool_breaker_info *info);
 
 #endif /* _DNSPOOL_BREAKER_H */

@@ -315,7 +315,9 @@ static void dnspool_nl_notify(struct dnspool_upstream *up, struct sk_buff *skb, 
  *
  * The notification describes @up as upstream-get does.  One that cannot
  * be made (no memory) is lost, as netlink loses a multicast message a
- * listener has no room for.
+ * listener has no room for.  Requests run in parallel: the notifications
+ * of two requests on one upstream at once (an add and a del) may leave in
+ * either order.
  *
  * Context: process context; sleeps.
  */
@@ -340,10 +342,12 @@ void dnspool_nl_notify_upstream(struct dnspool_upstream *up, u8 cmd)
  * @up: the upstream, listed or being removed
  * @info: its breaker's new state
  *
- * The notification carries the upstream's name and @info.
+ * The notification carries the upstream's name and @info.  The caller
+ * holds the breaker's lock, so that notifications leave in the order of
+ * the changes.
  *
- * Context: any context but hard interrupt (a query's end, a timer); no
- * sleep.
+ * Context: any context but hard interrupt (a query's end, a timer), bottom
+ * halves off; no sleep.
  */
 void dnspool_nl_notify_health(struct dnspool_upstream *up,
 			      const struct dnspool_breaker_info *info)

@@ -409,6 +409,7 @@ int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 	WRITE_ONCE(q->pool, pool);
 	atomic_inc(&pool->inflight);
 	atomic64_inc(&pool->stats.queries);
+	q->asked = get_jiffies_64();
 	q->deadline = jiffies + msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms));
 	/* Once queued, the query may end (and be freed) at any time. */
 	refcount_inc(&q->ref);

@@ -109,6 +109,7 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_
  * @sending: it is being sent (under its connection's lock); the tick
  *	leaves it to the sender, and a datagram's answer may end it meanwhile
  * @reused: sent on a connection that had carried a query before
+ * @asked: when it was submitted, in 64-bit jiffies
  * @deadline: when it times out, in jiffies
  * @timer: fires at @next_at: retransmits it or times it out (xmit.c);
  *	holds a reference while pending
@@ -145,6 +146,7 @@ struct dnspool_query {
 	bool retried;
 	bool sending;
 	bool reused;
+	u64 asked;
 	unsigned long deadline;
 	struct timer_list timer;
 	struct llist_node due;

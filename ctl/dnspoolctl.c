@@ -34,7 +34,9 @@ static const char usage_text[] =
 	"  upstream del NAME                   delete an upstream and close its pool\n"
 	"  upstream show [NAME]                show one or all upstreams, and their health\n"
 	"  upstream save [NAME]                the configuration alone, as add takes it\n"
-	"  query [@NAME] QNAME [TYPE] [+tcp]   ask a DNS question through a pool\n"
+	"  group add NAME UPSTREAM... [OPTION]...  a group of upstreams and its strategy\n"
+	"  group set|del|show ...              change, delete, show groups\n"
+	"  query [@NAME] QNAME [TYPE] [+tcp]   ask a DNS question of an upstream or group\n"
 	"  query [@NAME] --raw FILE|-          send a wire-format query, write the answer\n"
 	"  query [@NAME] --batch FILE [--concurrency N]   many queries in flight\n"
 	"  stats [NAME]                        pools and their counters\n"
@@ -179,6 +181,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[0], "upstream"))
 		ret = cmd_upstream(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "group"))
+		ret = cmd_group(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "query"))
 		ret = cmd_query(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "stats"))

@@ -26,7 +26,15 @@ void dp_print_health(struct nlattr **tb);
 json_object *dp_upstream_json(struct nlattr **tb);
 void dp_health_json(json_object *o, struct nlattr **tb);
 
+struct nlmsghdr;
+
+/* A group in `group add` syntax (and its counters); as JSON; all of them. */
+void dp_print_group(struct nlmsghdr *nlh, struct nlattr **tb, bool counters);
+json_object *dp_group_json(struct nlmsghdr *nlh, struct nlattr **tb);
+int dp_groups_list(json_object *list, const char *name);
+
 int cmd_upstream(int argc, char **argv);
+int cmd_group(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

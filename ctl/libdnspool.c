@@ -307,7 +307,7 @@ static uint32_t attr_u32(const struct nlattr *attr)
 static bool read_answer(const struct nlmsghdr *nlh, struct dnspool_answer *a)
 {
 	struct answer_attrs at = {};
-	const struct nlattr *msg, *up;
+	const struct nlattr *msg, *up, *group;
 
 	memset(a, 0, sizeof(*a));
 	a->seq = nlh->nlmsg_seq;
@@ -329,6 +329,10 @@ static bool read_answer(const struct nlmsghdr *nlh, struct dnspool_answer *a)
 	if (up && !mnl_attr_validate(up, MNL_TYPE_NUL_STRING))
 		a->upstream = mnl_attr_get_str(up);
 	a->transport = attr_u32(at.tb[DNSPOOL_A_QUERY_TRANSPORT]);
+	group = at.tb[DNSPOOL_A_QUERY_GROUP];
+	if (group && !mnl_attr_validate(group, MNL_TYPE_NUL_STRING))
+		a->group = mnl_attr_get_str(group);
+	a->asked = attr_u32(at.tb[DNSPOOL_A_QUERY_ASKED]);
 	if (at.tb[DNSPOOL_A_QUERY_ERROR]) {
 		a->error = attr_u32(at.tb[DNSPOOL_A_QUERY_ERROR]);
 		a->error_class = attr_u32(at.tb[DNSPOOL_A_QUERY_ERROR_CLASS]);

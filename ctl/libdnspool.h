@@ -67,6 +67,9 @@ struct dnspool_answer {
 	size_t len;
 	uint32_t rtt_us;
 	bool reused;
+	/* Asked of a group: the group, and how many members it asked. */
+	const char *group;
+	uint32_t asked;
 };
 
 typedef void (*dnspool_answer_fn)(const struct dnspool_answer *a, void *arg);

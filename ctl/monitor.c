@@ -20,7 +20,9 @@ static const char usage_text[] =
 	"  upstream add|set NAME URI [OPTION]...   an upstream added, or changed\n"
 	"                                          (its whole configuration)\n"
 	"  upstream del NAME                       an upstream deleted\n"
-	"  health NAME STATE failures N ...        its circuit breaker's new state\n";
+	"  health NAME STATE failures N ...        its circuit breaker's new state\n"
+	"  group add|set NAME UPSTREAM... [OPTION]...   a group added, or changed\n"
+	"  group del NAME                          a group deleted\n";
 
 static const char *event_name(int cmd)
 {
@@ -38,6 +40,30 @@ static const char *event_name(int cmd)
 	}
 }
 
+static int on_group_event(struct nlmsghdr *nlh, int cmd)
+{
+	struct nlattr *tb[DNSPOOL_A_GROUP_MAX + 1];
+	const char *event = cmd == DNSPOOL_CMD_GROUP_ADD_NTF ? "add" :
+			    cmd == DNSPOOL_CMD_GROUP_DEL_NTF ? "del" : "set";
+
+	if (dp_parse(nlh, tb, DNSPOOL_A_GROUP_MAX) < 0 || !tb[DNSPOOL_A_GROUP_NAME])
+		return NL_SKIP;
+	if (json_output) {
+		json_object *o = dp_group_json(nlh, tb);
+
+		json_object_object_add(o, "event", json_object_new_string(event));
+		json_object_object_add(o, "object", json_object_new_string("group"));
+		dp_json_print(o);
+	} else if (cmd == DNSPOOL_CMD_GROUP_DEL_NTF) {
+		printf("group del %s\n", nla_get_string(tb[DNSPOOL_A_GROUP_NAME]));
+	} else {
+		printf("group %s ", event);
+		dp_print_group(nlh, tb, false);
+	}
+	fflush(stdout);
+	return NL_OK;
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
@@ -47,6 +73,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	const char *name;
 
 	(void)arg;
+	if (ghdr->cmd == DNSPOOL_CMD_GROUP_ADD_NTF || ghdr->cmd == DNSPOOL_CMD_GROUP_DEL_NTF ||
+	    ghdr->cmd == DNSPOOL_CMD_GROUP_CHANGE_NTF)
+		return on_group_event(nlh, ghdr->cmd);
 	if (!event || dp_parse(nlh, tb, DNSPOOL_A_UPSTREAM_MAX) < 0 ||
 	    !tb[DNSPOOL_A_UPSTREAM_NAME])
 		return NL_SKIP;
@@ -62,6 +91,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 			o = dp_upstream_json(tb);
 		}
 		json_object_object_add(o, "event", json_object_new_string(event));
+		json_object_object_add(o, "object", json_object_new_string("upstream"));
 		dp_json_print(o);
 	} else if (ghdr->cmd == DNSPOOL_CMD_UPSTREAM_HEALTH_NTF) {
 		printf("health %s ", name);

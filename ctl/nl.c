@@ -51,6 +51,14 @@ static const char *const query_attrs[DNSPOOL_A_QUERY_MAX + 1] = {
 	[DNSPOOL_A_QUERY_TCP] = "+tcp",
 };
 
+static const char *const group_attrs[DNSPOOL_A_GROUP_MAX + 1] = {
+	[DNSPOOL_A_GROUP_NAME] = "name",
+	[DNSPOOL_A_GROUP_MEMBER] = "member",
+	[DNSPOOL_A_GROUP_STRATEGY] = "strategy",
+	[DNSPOOL_A_GROUP_RACE_DELAY_MS] = "race-delay",
+	[DNSPOOL_A_GROUP_TIMEOUT_MS] = "timeout",
+};
+
 static const char *const pool_attrs[DNSPOOL_A_POOL_MAX + 1] = {
 	[DNSPOOL_A_POOL_UPSTREAM] = "name",
 };
@@ -68,6 +76,9 @@ const char *dp_attr_name(int cmd, unsigned int type)
 	} else if (cmd == DNSPOOL_CMD_POOL_GET) {
 		names = pool_attrs;
 		n = ARRAY_LEN(pool_attrs);
+	} else if (cmd >= DNSPOOL_CMD_GROUP_ADD && cmd <= DNSPOOL_CMD_GROUP_GET) {
+		names = group_attrs;
+		n = ARRAY_LEN(group_attrs);
 	}
 	if (type < n && names[type])
 		return names[type];
@@ -158,7 +169,7 @@ static const char *attr_at(struct nl_msg *msg, unsigned int off, char *buf, size
 		if ((unsigned int)((char *)a - (char *)nlh) != off)
 			continue;
 		/* The names the user typed are worth repeating. */
-		if (!strcmp(name, "name") || !strcmp(name, "tls-name"))
+		if (!strcmp(name, "name") || !strcmp(name, "tls-name") || !strcmp(name, "member"))
 			snprintf(buf, len, "%s '%.*s'", name,
 				 (int)strnlen(nla_data(a), nla_len(a)), (char *)nla_data(a));
 		else

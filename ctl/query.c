@@ -69,6 +69,8 @@ struct outcome {
 	uint8_t *msg;
 	size_t len;
 	char upstream[DNSPOOL_NAME_MAX_LEN + 1];
+	char group[DNSPOOL_NAME_MAX_LEN + 1];	/* asked of a group: "" otherwise */
+	uint32_t asked;				/* members it asked */
 	uint32_t transport;
 	uint32_t rtt_us;
 	bool reused;
@@ -84,6 +86,9 @@ static void read_outcome(const struct dnspool_answer *a, const struct query_opts
 	out->transport = a->transport;
 	if (a->upstream)
 		snprintf(out->upstream, sizeof(out->upstream), "%s", a->upstream);
+	if (a->group)
+		snprintf(out->group, sizeof(out->group), "%s", a->group);
+	out->asked = a->asked;
 	if (a->refused) {
 		/* Refused at once: the kernel says why, in which attribute. */
 		const char *attr = a->attr && !a->attr_missing ?
@@ -261,6 +266,10 @@ static json_object *answer_json(ldns_pkt *pkt, const struct outcome *o)
 		ldns_buffer_free(data);
 	}
 	json_object_object_add(obj, "answers", answers);
+	if (o->group[0]) {
+		json_object_object_add(obj, "group", json_object_new_string(o->group));
+		json_object_object_add(obj, "asked", json_object_new_int64(o->asked));
+	}
 	json_object_object_add(obj, "rtt_us", json_object_new_int64(o->rtt_us));
 	json_object_object_add(obj, "reused", json_object_new_boolean(o->reused));
 	return obj;
@@ -305,6 +314,8 @@ static void print_single(struct pending *p, struct outcome *o, void *arg)
 		ldns_pkt_print(stdout, pkt);
 		printf(";; UPSTREAM: %s (%s)\n;; RTT: %u us\n;; REUSED: %s\n", o->upstream,
 		       transport_name(o->transport), o->rtt_us, o->reused ? "yes" : "no");
+		if (o->group[0])
+			printf(";; GROUP: %s (%u asked)\n", o->group, o->asked);
 	}
 	ldns_pkt_free(pkt);
 	s->ret = EXIT_OK;

@@ -193,7 +193,7 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 int cmd_stats(int argc, char **argv)
 {
 	struct table t = { .list = json_output ? json_object_new_array() : NULL };
-	json_object *obj;
+	json_object *obj, *groups;
 	struct nl_msg *msg;
 	int ret;
 
@@ -201,7 +201,8 @@ int cmd_stats(int argc, char **argv)
 		printf("Usage: dnspoolctl [-j|-p] [-s] [-n NETNS] stats [NAME]\n"
 		       "The pools of every upstream, or of NAME, with their connections and main\n"
 		       "counters (-s: every counter); without NAME, then the namespace's bounds and\n"
-		       "their use (as limits does).  -j prints {\"pools\": [...]}.\n");
+		       "their use (as limits does).  -j prints {\"pools\": [...], \"groups\": [...]}\n"
+		       "(the groups and their counters, without NAME).\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)
@@ -226,5 +227,11 @@ int cmd_stats(int argc, char **argv)
 	 */
 	obj = json_object_new_object();
 	json_object_object_add(obj, "pools", t.list);
+	groups = json_object_new_array();
+	json_object_object_add(obj, "groups", groups);
+	if (!argc && dp_groups_list(groups, NULL) != EXIT_OK) {
+		json_object_put(obj);
+		return EXIT_FAIL;
+	}
 	return dp_json_print(obj);
 }

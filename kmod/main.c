@@ -60,10 +60,16 @@ static void __exit dnspool_exit(void)
 {
 	dnspool_nl_close_queries();
 	dnspool_registry_shutdown();
+	/* Queries asked of groups deliver their outcomes from the work queue:
+	 * their member queries ended with the pools.
+	 */
+	flush_workqueue(dnspool_wq);
 	dnspool_nl_exit();
 	dnspool_registry_exit();
 	dnspool_sock_exit();
 	destroy_workqueue(dnspool_wq);
+	/* Groups' member lists are freed by RCU callbacks of this module. */
+	rcu_barrier();
 	pr_debug("unloaded\n");
 }
 

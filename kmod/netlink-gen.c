@@ -61,6 +61,15 @@ static const struct netlink_range_validation dnspool_a_upstream_breaker_backoff_
 	.max	= 600000ULL,
 };
 
+static const struct netlink_range_validation dnspool_a_group_race_delay_ms_range = {
+	.max	= 60000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_group_timeout_ms_range = {
+	.min	= 10ULL,
+	.max	= 60000ULL,
+};
+
 /* DNSPOOL_CMD_UPSTREAM_ADD - do */
 static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
@@ -123,8 +132,36 @@ static const struct nla_policy dnspool_pool_get_nl_policy[DNSPOOL_A_POOL_UPSTREA
 	[DNSPOOL_A_POOL_UPSTREAM] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 };
 
+/* DNSPOOL_CMD_GROUP_ADD - do */
+static const struct nla_policy dnspool_group_add_nl_policy[DNSPOOL_A_GROUP_TIMEOUT_MS + 1] = {
+	[DNSPOOL_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_GROUP_MEMBER] = { .type = NLA_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_GROUP_STRATEGY] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
+	[DNSPOOL_A_GROUP_RACE_DELAY_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_group_race_delay_ms_range),
+	[DNSPOOL_A_GROUP_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_group_timeout_ms_range),
+};
+
+/* DNSPOOL_CMD_GROUP_SET - do */
+static const struct nla_policy dnspool_group_set_nl_policy[DNSPOOL_A_GROUP_TIMEOUT_MS + 1] = {
+	[DNSPOOL_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_GROUP_MEMBER] = { .type = NLA_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_GROUP_STRATEGY] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
+	[DNSPOOL_A_GROUP_RACE_DELAY_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_group_race_delay_ms_range),
+	[DNSPOOL_A_GROUP_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_group_timeout_ms_range),
+};
+
+/* DNSPOOL_CMD_GROUP_DEL - do */
+static const struct nla_policy dnspool_group_del_nl_policy[DNSPOOL_A_GROUP_NAME + 1] = {
+	[DNSPOOL_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+};
+
+/* DNSPOOL_CMD_GROUP_GET - do */
+static const struct nla_policy dnspool_group_get_nl_policy[DNSPOOL_A_GROUP_NAME + 1] = {
+	[DNSPOOL_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+};
+
 /* Ops table for dnspool */
-const struct genl_split_ops dnspool_nl_ops[8] = {
+const struct genl_split_ops dnspool_nl_ops[13] = {
 	{
 		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
 		.doit		= dnspool_nl_upstream_add_doit,
@@ -182,6 +219,39 @@ const struct genl_split_ops dnspool_nl_ops[8] = {
 		.cmd	= DNSPOOL_CMD_NETNS_GET,
 		.doit	= dnspool_nl_netns_get_doit,
 		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_GROUP_ADD,
+		.doit		= dnspool_nl_group_add_doit,
+		.policy		= dnspool_group_add_nl_policy,
+		.maxattr	= DNSPOOL_A_GROUP_TIMEOUT_MS,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_GROUP_SET,
+		.doit		= dnspool_nl_group_set_doit,
+		.policy		= dnspool_group_set_nl_policy,
+		.maxattr	= DNSPOOL_A_GROUP_TIMEOUT_MS,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_GROUP_DEL,
+		.doit		= dnspool_nl_group_del_doit,
+		.policy		= dnspool_group_del_nl_policy,
+		.maxattr	= DNSPOOL_A_GROUP_NAME,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_GROUP_GET,
+		.doit		= dnspool_nl_group_get_doit,
+		.policy		= dnspool_group_get_nl_policy,
+		.maxattr	= DNSPOOL_A_GROUP_NAME,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= DNSPOOL_CMD_GROUP_GET,
+		.dumpit	= dnspool_nl_group_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
 	},
 };
 

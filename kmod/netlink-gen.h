@@ -12,7 +12,7 @@
 #include <uapi/linux/dnspool.h>
 
 /* Ops table for dnspool */
-extern const struct genl_split_ops dnspool_nl_ops[8];
+extern const struct genl_split_ops dnspool_nl_ops[13];
 
 int dnspool_nl_pre_doit_upstream(const struct genl_split_ops *ops,
 				 struct sk_buff *skb, struct genl_info *info);
@@ -30,6 +30,12 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info);
 int dnspool_nl_pool_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb);
 int dnspool_nl_netns_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_group_set_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_group_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
 enum {
 	DNSPOOL_NLGRP_MONITOR,

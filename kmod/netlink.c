@@ -7,6 +7,7 @@
  * makes the groups' table static.  The handlers, in nl_*.c, turn requests
  * into registry and pool calls.  Only the nl*.c files speak genetlink.
  */
+#include <linux/ctype.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -14,6 +15,51 @@
 #include "netlink-gen.c"
 #include "netlink.h"
 #include "upstream.h"
+
+/* dnspoolctl's keywords within the lists of names it reads (a group's
+ * members end at the first): no upstream or group may be named so.
+ */
+static const char *const dnspool_nl_keywords[] = {
+	"strategy", "race-delay", "timeout",
+};
+
+/**
+ * dnspool_nl_check_name() - an upstream's or a group's name, checked
+ * @attr: the attribute, a NUL-terminated string (the policy checked it)
+ * @name: the name is copied here (DNSPOOL_NAME_MAX_LEN + 1 bytes)
+ * @extack: why it is refused
+ *
+ * Names end up in logs, file names and JSON: they are kept plain, letters,
+ * digits, '-', '_' and '.'.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int dnspool_nl_check_name(struct nlattr *attr, char *name, struct netlink_ext_ack *extack)
+{
+	const char *s;
+	size_t i;
+
+	nla_strscpy(name, attr, DNSPOOL_NAME_MAX_LEN + 1);
+	if (!name[0]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "name is empty");
+		return -EINVAL;
+	}
+	for (s = name; *s; s++) {
+		if (!isalnum(*s) && !strchr("-_.", *s)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "a name may hold only letters, digits, '-', '_' and '.'");
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(dnspool_nl_keywords); i++) {
+		if (!strcmp(name, dnspool_nl_keywords[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "a name may not be a keyword (strategy, race-delay, timeout)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 /**
  * dnspool_nl_set_why() - an extended ack's message chosen at run time

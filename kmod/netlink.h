@@ -14,6 +14,7 @@ extern struct genl_family dnspool_nl_family;
 struct dnspool_upstream;
 struct dnspool_breaker_info;
 
+int dnspool_nl_check_name(struct nlattr *attr, char *name, struct netlink_ext_ack *extack);
 void dnspool_nl_set_why(struct netlink_ext_ack *extack,
 			const struct nlattr *attr, const char *why);
 int dnspool_nl_put_addr(struct sk_buff *skb, const struct sockaddr_storage *addr,

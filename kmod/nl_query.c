@@ -11,6 +11,7 @@
 #include <net/sock.h>
 
 #include "dnsmsg.h"
+#include "group.h"
 #include "limits.h"
 #include "netlink-gen.h"
 #include "netlink.h"
@@ -41,6 +42,7 @@ struct dnspool_nl_query {
 	u32 portid;
 	u32 seq;
 	struct dnspool_inflight charge;	/* against the requester's bounds */
+	char group[DNSPOOL_NAME_MAX_LEN + 1];	/* the group asked, or "" */
 	int mode;			/* enum dnspool_nl_mode, cmpxchg()ed */
 	int err;			/* the outcome, for a waiting request */
 	struct completion ended;	/* for a waiting request */
@@ -82,6 +84,10 @@ static int dnspool_nl_fill_answer(struct sk_buff *skb, struct dnspool_nl_query *
 		   nla_put_u8(skb, DNSPOOL_A_QUERY_REUSED, q->reused)) {
 		goto nla_put_failure;
 	}
+	if (nq->group[0] &&
+	    (nla_put_string(skb, DNSPOOL_A_QUERY_GROUP, nq->group) ||
+	     nla_put_u32(skb, DNSPOOL_A_QUERY_ASKED, q->members_asked)))
+		goto nla_put_failure;
 	genlmsg_end(skb, hdr);
 	return 0;
 
@@ -311,9 +317,10 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *name = info->attrs[DNSPOOL_A_QUERY_UPSTREAM];
 	struct nlattr *msg = info->attrs[DNSPOOL_A_QUERY_MSG];
 	struct dnspool_upstream *up = NULL;
+	struct dnspool_group *group = NULL;
 	struct dnspool_nl_query *nq;
 	struct dnspool_query *q;
-	struct dnspool_pool *pool;
+	struct dnspool_pool *pool = NULL;
 	size_t qlen, name_len;
 	const char *why = NULL;
 	bool waiting;
@@ -340,21 +347,32 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(q);
 	nq = container_of(q, struct dnspool_nl_query, q);
 
+	q->force_tcp = nla_get_flag(info->attrs[DNSPOOL_A_QUERY_TCP]);
 	up = dnspool_upstream_get(dn, name ? nla_data(name) : NULL);
-	if (!up) {
+	if (!up && name)
+		group = dnspool_group_get(dn, nla_data(name));
+	if (!up && !group) {
 		if (name)
-			NL_SET_ERR_MSG_ATTR(info->extack, name, "no upstream of this name");
+			NL_SET_ERR_MSG_ATTR(info->extack, name,
+					    "no upstream or group of this name");
 		else
 			NL_SET_ERR_MSG(info->extack, "no upstream in this namespace");
 		err = -ENOENT;
 		goto err_free;
 	}
-	q->up = up;
-	pool = dnspool_upstream_pool(up, nla_get_flag(info->attrs[DNSPOOL_A_QUERY_TCP]));
+	if (up) {
+		q->up = up;
+		pool = dnspool_upstream_pool(up, q->force_tcp);
+	} else {
+		strscpy(nq->group, group->name, sizeof(nq->group));
+	}
 
 	err = dnspool_nl_charge(info, skb, nq);
-	if (err)
+	if (err) {
+		if (group)
+			dnspool_group_put(group);
 		goto err_free;
+	}
 	nq->net = genl_info_net(info);
 	nq->sk = NETLINK_CB(skb).sk;
 	nq->portid = info->snd_portid;
@@ -372,7 +390,12 @@ int dnspool_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	 * request's error (and ack) says why, now.  A query taken may have
 	 * ended and been freed by the time submit returns, unless waited for.
 	 */
-	err = dnspool_pool_submit(pool, q, &why);
+	if (group) {
+		err = dnspool_group_submit(group, q, &why);
+		dnspool_group_put(group);
+	} else {
+		err = dnspool_pool_submit(pool, q, &why);
+	}
 	if (!err)
 		return waiting ? dnspool_nl_query_wait(nq, info) : 0;
 	if (waiting)

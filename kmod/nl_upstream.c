@@ -16,27 +16,6 @@
 #include "query.h"
 #include "upstream.h"
 
-/* Names end up in logs, file names and JSON: keep them plain. */
-static int dnspool_nl_get_name(struct nlattr *attr, char *name,
-			       struct netlink_ext_ack *extack)
-{
-	const char *s;
-
-	nla_strscpy(name, attr, DNSPOOL_NAME_MAX_LEN + 1);
-	if (!name[0]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "upstream name is empty");
-		return -EINVAL;
-	}
-	for (s = name; *s; s++) {
-		if (!isalnum(*s) && !strchr("-_.", *s)) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "upstream name may hold only letters, digits, '-', '_' and '.'");
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 static int dnspool_nl_get_addr(struct genl_info *info,
 			       struct dnspool_upstream *up)
 {
@@ -439,8 +418,8 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!up)
 		return -ENOMEM;
 
-	err = dnspool_nl_get_name(attrs[DNSPOOL_A_UPSTREAM_NAME], up->name,
-				  info->extack);
+	err = dnspool_nl_check_name(attrs[DNSPOOL_A_UPSTREAM_NAME], up->name,
+				    info->extack);
 	if (err)
 		goto err_free;
 	up->transport = nla_get_u32(attrs[DNSPOOL_A_UPSTREAM_TRANSPORT]);
@@ -485,7 +464,7 @@ int dnspool_nl_upstream_add_doit(struct sk_buff *skb, struct genl_info *info)
 	dnspool_upstream_put(up);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_UPSTREAM_NAME],
-				    "an upstream of this name exists");
+				    "an upstream or a group has this name");
 	else if (err == -ENOSPC)
 		NL_SET_ERR_MSG_FMT(info->extack,
 				   "this namespace has %d upstreams, the most it may have",
@@ -541,18 +520,24 @@ int dnspool_nl_upstream_set_doit(struct sk_buff *skb, struct genl_info *info)
  * @skb: the request
  * @info: its attributes; user_ptr[0] the upstream (pre_doit)
  *
- * Its queries in flight end with -ESHUTDOWN.
+ * Its queries in flight end with -ESHUTDOWN.  A member of a group stays.
  *
  * Context: process context, genetlink's cb_lock held for reading; sleeps.
- * Return: 0, or -ENOENT when another request removed it meanwhile.
+ * Return: 0, -EBUSY for a member of a group, or -ENOENT when another
+ * request removed it meanwhile.
  */
 int dnspool_nl_upstream_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	char group[DNSPOOL_NAME_MAX_LEN + 1];
 	int err;
 
-	err = dnspool_upstream_remove(dn, info->user_ptr[0]);
-	if (err)
+	err = dnspool_upstream_remove(dn, info->user_ptr[0], group);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, info->attrs[DNSPOOL_A_UPSTREAM_NAME],
+					"a member of group '%s': remove it from the group first",
+					group);
+	else if (err)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DNSPOOL_A_UPSTREAM_NAME],
 				    "no upstream of this name");
 	else

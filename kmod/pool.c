@@ -69,6 +69,8 @@ void dnspool_pool_count_end(struct dnspool_pool *pool, int err)
 {
 	if (!err)
 		atomic64_inc(&pool->stats.answers);
+	else if (err == -ECANCELED)
+		;	/* a group's member query, no longer needed */
 	else if (dnspool_error_class(err) == DNSPOOL_ERROR_CLASS_LOCAL)
 		atomic64_inc(&pool->stats.local_errors);
 	else
@@ -409,7 +411,7 @@ int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 	WRITE_ONCE(q->pool, pool);
 	atomic_inc(&pool->inflight);
 	atomic64_inc(&pool->stats.queries);
-	q->asked = get_jiffies_64();
+	q->asked_at = get_jiffies_64();
 	q->deadline = jiffies + msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms));
 	/* Once queued, the query may end (and be freed) at any time. */
 	refcount_inc(&q->ref);

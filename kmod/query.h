@@ -109,7 +109,7 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_
  * @sending: it is being sent (under its connection's lock); the tick
  *	leaves it to the sender, and a datagram's answer may end it meanwhile
  * @reused: sent on a connection that had carried a query before
- * @asked: when it was submitted, in 64-bit jiffies
+ * @asked_at: when it was submitted, in 64-bit jiffies
  * @deadline: when it times out, in jiffies
  * @timer: fires at @next_at: retransmits it or times it out (xmit.c);
  *	holds a reference while pending
@@ -125,6 +125,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_
  * @answer_len: its length
  * @transport: the transport it ended on
  * @rtt_us: the time from its first send to its answer
+ * @members_asked: asked of a group (it entered no pool then): how many of
+ *	the group's members were asked; 0 otherwise
  * @done: delivers the outcome
  * @ctx: the requester's
  * @rcu: the query is freed after a grace period: its earlier
@@ -146,7 +148,7 @@ struct dnspool_query {
 	bool retried;
 	bool sending;
 	bool reused;
-	u64 asked;
+	u64 asked_at;
 	unsigned long deadline;
 	struct timer_list timer;
 	struct llist_node due;
@@ -159,6 +161,7 @@ struct dnspool_query {
 	size_t answer_len;
 	enum dnspool_transport transport;
 	u32 rtt_us;
+	u8 members_asked;
 	dnspool_done_t done;
 	void *ctx;
 	struct rcu_head rcu;

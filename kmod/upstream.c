@@ -10,6 +10,7 @@
 #include <net/netns/generic.h>
 
 #include "conn.h"
+#include "group.h"
 #include "upstream.h"
 
 static unsigned int dnspool_net_id __read_mostly;
@@ -222,12 +223,15 @@ struct dnspool_upstream *dnspool_upstream_get(struct dnspool_net *dn,
 	return found;
 }
 
-/*
- * The list changed: a new generation, published after the change (dumps
- * read it with smp_load_acquire() before they walk the list), never 0,
- * which netlink's dump check ignores.  dn->lock held.
+/**
+ * dnspool_registry_changed() - the list of upstreams or of groups changed
+ * @dn: the namespace's state, whose lock is held
+ *
+ * A new generation, published after the change (dumps read it with
+ * smp_load_acquire() before they walk the list), never 0, which netlink's
+ * dump check ignores.
  */
-static void dnspool_registry_changed(struct dnspool_net *dn)
+void dnspool_registry_changed(struct dnspool_net *dn)
 {
 	u32 gen = dn->gen + 1;
 
@@ -264,17 +268,12 @@ u32 dnspool_registry_gen(struct dnspool_net *dn)
  */
 int dnspool_upstream_insert(struct dnspool_net *dn, struct dnspool_upstream *up)
 {
-	struct dnspool_upstream *other;
 	int err = 0;
 
 	mutex_lock(&dn->lock);
-	list_for_each_entry(other, &dn->upstreams, node) {
-		if (!strcmp(other->name, up->name)) {
-			err = -EEXIST;
-			goto out;
-		}
-	}
-	if (dn->count >= DNSPOOL_MAX_UPSTREAMS)
+	if (dnspool_registry_name_taken(dn, up->name))
+		err = -EEXIST;
+	else if (dn->count >= DNSPOOL_MAX_UPSTREAMS)
 		err = -ENOSPC;
 	else if (dn->dead)
 		err = -ESHUTDOWN;
@@ -289,24 +288,56 @@ out:
 }
 
 /**
+ * dnspool_registry_name_taken() - does an upstream or a group have @name?
+ * @dn: the namespace's state, whose lock is held
+ * @name: the name
+ *
+ * Upstreams and groups share one namespace of names.
+ *
+ * Return: true when taken.
+ */
+bool dnspool_registry_name_taken(struct dnspool_net *dn, const char *name)
+{
+	struct dnspool_upstream *up;
+	struct dnspool_group *g;
+
+	lockdep_assert_held(&dn->lock);
+	list_for_each_entry(up, &dn->upstreams, node)
+		if (!strcmp(up->name, name))
+			return true;
+	list_for_each_entry(g, &dn->groups, node)
+		if (!strcmp(g->name, name))
+			return true;
+	return false;
+}
+
+/**
  * dnspool_upstream_remove() - unlist an upstream and close its pools
  * @dn: the namespace's state
  * @up: the upstream, held by the caller
+ * @group: for -EBUSY, the name of a group @up is a member of is copied
+ *	here (DNSPOOL_NAME_MAX_LEN + 1 bytes)
  *
  * Its queries in flight end with -ESHUTDOWN.  The registry's lock is
  * dropped before the pools close: queries and requests that find other
- * upstreams do not wait for it.
+ * upstreams do not wait for it.  A member of a group stays: the group
+ * holds it.
  *
  * Context: process context, no lock held; sleeps.
- * Return: 0; -ENOENT, it was removed already.
+ * Return: 0; -ENOENT, it was removed already; -EBUSY, it is a member.
  */
-int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up)
+int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up,
+			    char *group)
 {
 	might_sleep();
 	mutex_lock(&dn->lock);
 	if (up->unlinked) {
 		mutex_unlock(&dn->lock);
 		return -ENOENT;
+	}
+	if (dnspool_group_has_member(dn, up, group)) {
+		mutex_unlock(&dn->lock);
+		return -EBUSY;
 	}
 	list_del_rcu(&up->node);
 	up->unlinked = true;
@@ -330,13 +361,16 @@ int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up)
  */
 static void dnspool_net_flush(struct dnspool_net *dn)
 {
+	char group[DNSPOOL_NAME_MAX_LEN + 1];
 	struct dnspool_upstream *up;
 
 	mutex_lock(&dn->lock);
 	dn->dead = true;
 	mutex_unlock(&dn->lock);
+	/* Groups first: their members can then go. */
+	dnspool_groups_flush(dn);
 	while ((up = dnspool_upstream_get(dn, NULL))) {
-		dnspool_upstream_remove(dn, up);
+		dnspool_upstream_remove(dn, up, group);
 		dnspool_upstream_put(up);
 	}
 	/* Sockets with a file closed by works are released before the
@@ -419,6 +453,7 @@ static int __net_init dnspool_net_init(struct net *net)
 
 	mutex_init(&dn->lock);
 	INIT_LIST_HEAD(&dn->upstreams);
+	INIT_LIST_HEAD(&dn->groups);
 	dn->gen = 1;
 	dnspool_limits_net_init(&dn->limits, net);
 	dnspool_releaser_init(&dn->releaser);

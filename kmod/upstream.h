@@ -99,11 +99,14 @@ struct dnspool_upstream {
 
 /**
  * struct dnspool_net - dnspool's state in a network namespace
- * @lock: protects changes to @upstreams, @count, @gen and @dead; held for
- *	no sleeping work (closing an upstream's pools happens after it)
+ * @lock: protects changes to @upstreams, @count, @groups, @ngroups, @gen
+ *	and @dead; held for no sleeping work (closing an upstream's pools
+ *	happens after it)
  * @upstreams: the registry: its upstreams, in the order they were added;
  *	read under RCU
  * @count: how many are listed
+ * @groups: its groups of upstreams (group.h), read under RCU
+ * @ngroups: how many
  * @gen: changes with @upstreams, for dumps to tell they were interrupted
  * @dead: the namespace, or the module, is going: nothing is added
  * @limits: the namespace's bounds and their use
@@ -113,6 +116,8 @@ struct dnspool_net {
 	struct mutex lock;		/* see above */
 	struct list_head upstreams;
 	unsigned int count;
+	struct list_head groups;
+	unsigned int ngroups;
 	u32 gen;
 	bool dead;
 	struct dnspool_limits_net limits;
@@ -127,7 +132,10 @@ struct dnspool_upstream *dnspool_upstream_get(struct dnspool_net *dn,
 int dnspool_upstream_insert(struct dnspool_net *dn, struct dnspool_upstream *up);
 struct dnspool_upstream *dnspool_upstream_alloc(struct net *net);
 void dnspool_upstream_start(struct dnspool_upstream *up);
-int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up);
+int dnspool_upstream_remove(struct dnspool_net *dn, struct dnspool_upstream *up,
+			    char *group);
+bool dnspool_registry_name_taken(struct dnspool_net *dn, const char *name);
+void dnspool_registry_changed(struct dnspool_net *dn);
 void dnspool_upstream_put(struct dnspool_upstream *up);
 void dnspool_upstream_tls_name(struct dnspool_upstream *up, char *buf, size_t size);
 

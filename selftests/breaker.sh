@@ -110,7 +110,7 @@ check "a good answer closes it" closes
 rcode() {
 	local out
 	responder "$3" --rcode "$1"
-	"$CTL" upstream add "$2" udp://127.0.0.1:"$3" breaker-failures 2 || return 1
+	"$CTL" upstream add "$2" udp://127.0.0.1:"$3" breaker-failures 2 breaker-backoff 1m || return 1
 	out=$("$CTL" -j query @"$2" a.dnspool.test A) || return 1
 	[ "$(jq -r .rcode <<<"$out")" = "$4" ] || { echo "# $out"; return 1; }
 	ask "$2"

@@ -11,6 +11,7 @@
 
 #define DNSPOOL_NAME_MAX_LEN		63
 #define DNSPOOL_TLS_NAME_MAX_LEN	253
+#define DNSPOOL_GROUP_MAX_MEMBERS	8
 #define DNSPOOL_QUERY_MAX_LEN		1232
 
 /**
@@ -58,6 +59,25 @@ enum dnspool_health {
 	DNSPOOL_HEALTH_HALF_OPEN,
 };
 
+/**
+ * enum dnspool_strategy - How a group asks its members. A good answer is
+ *   NOERROR or NXDOMAIN.
+ * @DNSPOOL_STRATEGY_SEQUENTIAL: One member at a time, in order: the next on a
+ *   failure (an error, SERVFAIL or REFUSED), or when the member has not
+ *   answered after its first two retransmissions (three times its
+ *   retransmission timeout), which counts as its failure.
+ * @DNSPOOL_STRATEGY_PARALLEL: All members at once; the first good answer wins
+ *   and the others are cancelled (their answers dropped).
+ * @DNSPOOL_STRATEGY_RACING: The first member at once, the next after
+ *   race-delay-ms without a good answer (or at once when one fails), and so
+ *   on; the first good answer wins and the others are cancelled.
+ */
+enum dnspool_strategy {
+	DNSPOOL_STRATEGY_SEQUENTIAL = 1,
+	DNSPOOL_STRATEGY_PARALLEL,
+	DNSPOOL_STRATEGY_RACING,
+};
+
 enum {
 	DNSPOOL_A_UPSTREAM_NAME = 1,
 	DNSPOOL_A_UPSTREAM_TRANSPORT,
@@ -97,9 +117,28 @@ enum {
 	DNSPOOL_A_QUERY_REUSED,
 	DNSPOOL_A_QUERY_ERROR,
 	DNSPOOL_A_QUERY_ERROR_CLASS,
+	DNSPOOL_A_QUERY_GROUP,
+	DNSPOOL_A_QUERY_ASKED,
 
 	__DNSPOOL_A_QUERY_MAX,
 	DNSPOOL_A_QUERY_MAX = (__DNSPOOL_A_QUERY_MAX - 1)
+};
+
+enum {
+	DNSPOOL_A_GROUP_NAME = 1,
+	DNSPOOL_A_GROUP_MEMBER,
+	DNSPOOL_A_GROUP_STRATEGY,
+	DNSPOOL_A_GROUP_RACE_DELAY_MS,
+	DNSPOOL_A_GROUP_TIMEOUT_MS,
+	DNSPOOL_A_GROUP_QUERIES,
+	DNSPOOL_A_GROUP_ANSWERS,
+	DNSPOOL_A_GROUP_FAILOVERS,
+	DNSPOOL_A_GROUP_RACES,
+	DNSPOOL_A_GROUP_RACES_WON_OTHER,
+	DNSPOOL_A_GROUP_MEMBER_ANSWERS,
+
+	__DNSPOOL_A_GROUP_MAX,
+	DNSPOOL_A_GROUP_MAX = (__DNSPOOL_A_GROUP_MAX - 1)
 };
 
 enum {
@@ -172,6 +211,13 @@ enum {
 	DNSPOOL_CMD_UPSTREAM_DEL_NTF,
 	DNSPOOL_CMD_UPSTREAM_CHANGE_NTF,
 	DNSPOOL_CMD_UPSTREAM_HEALTH_NTF,
+	DNSPOOL_CMD_GROUP_ADD,
+	DNSPOOL_CMD_GROUP_SET,
+	DNSPOOL_CMD_GROUP_DEL,
+	DNSPOOL_CMD_GROUP_GET,
+	DNSPOOL_CMD_GROUP_ADD_NTF,
+	DNSPOOL_CMD_GROUP_DEL_NTF,
+	DNSPOOL_CMD_GROUP_CHANGE_NTF,
 
 	__DNSPOOL_CMD_MAX,
 	DNSPOOL_CMD_MAX = (__DNSPOOL_CMD_MAX - 1)

@@ -34,9 +34,10 @@
 #include "xmit.h"
 
 /* A sequential member not answered after this many retransmission
- * timeouts (its first two retransmissions) is left for the next.
+ * timeouts is left for the next: its first two retransmissions (at one and
+ * three RTOs, with their backoff) have had time to be answered.
  */
-#define DNSPOOL_GROUP_MOVE_ON_RTOS	3
+#define DNSPOOL_GROUP_MOVE_ON_RTOS	4
 
 /* Bounds on an automatic race delay. */
 #define DNSPOOL_RACE_DELAY_MIN_MS	10
@@ -70,7 +71,7 @@ struct dnspool_gquery {
 	struct work_struct work;
 	struct timer_list timer;
 	struct dnspool_group *group;	/* held */
-	struct dnspool_query *parent;	/* the requester's, held until delivered */
+	struct dnspool_query *parent;	/* the requester's; held, and ours to end */
 	u32 strategy;
 	u32 race_delay_ms;
 	unsigned long deadline;		/* jiffies */
@@ -79,7 +80,9 @@ struct dnspool_gquery {
 	unsigned int asked;
 	int first;			/* the first member asked, or -1 */
 	int winner;			/* the member with a good answer, or -1 */
-	int last;			/* the member that ended last, or -1 */
+	int answered;			/* the first member with another answer */
+	int last;			/* the member that failed last, or -1 */
+	bool hurry;			/* racing: one failed, ask the next now */
 	bool delivered;
 	struct dnspool_gmember m[] __counted_by(n);
 };
@@ -102,6 +105,7 @@ static void dnspool_gquery_put(struct dnspool_gquery *gq)
 		dnspool_upstream_put(gq->m[i].up);
 	}
 	dnspool_group_put(gq->group);
+	dnspool_query_put(gq->parent);
 	kfree(gq);
 }
 
@@ -151,19 +155,30 @@ static void dnspool_gquery_member_done(struct dnspool_query *q, int err,
 		q->answer = NULL;
 		gm->rtt_us = q->rtt_us;
 		gm->reused = q->reused;
-		if (gq->winner < 0 && dnspool_gquery_good(gm->answer, gm->answer_len))
-			gq->winner = mq->idx;
+		if (dnspool_gquery_good(gm->answer, gm->answer_len)) {
+			if (gq->winner < 0)
+				gq->winner = mq->idx;
+		} else if (gq->answered < 0) {
+			gq->answered = mq->idx;
+		}
 	}
-	gq->last = mq->idx;
+	/* A cancelled member says nothing of the outcome. */
+	if (err != -ECANCELED)
+		gq->last = mq->idx;
+	if (err || mq->idx != gq->winner)
+		gq->hurry = true;
 	held = gm->q;
 	gm->q = NULL;
 	spin_unlock_bh(&gq->lock);
-	dnspool_query_put(held);
+	if (held)
+		dnspool_query_put(held);
 	dnspool_gquery_kick(gq);
 	dnspool_gquery_put(gq);		/* the member query's */
 }
 
-/* Asks member @i; process context.  False when it was refused at once. */
+/* Asks member @i; process context.  False when it was refused at once, or
+ * the outcome was delivered meanwhile.
+ */
 static bool dnspool_gquery_ask(struct dnspool_gquery *gq, unsigned int i)
 {
 	struct dnspool_query *parent = gq->parent, *q;
@@ -186,8 +201,17 @@ static bool dnspool_gquery_ask(struct dnspool_gquery *gq, unsigned int i)
 	q->up = gm->up;
 	q->done = dnspool_gquery_member_done;
 	q->force_tcp = parent->force_tcp;
-	gm->pool = dnspool_upstream_pool(gm->up, parent->force_tcp);
+	/* Set before a cancel may find it. */
+	WRITE_ONCE(q->pool, gm->pool);
 	spin_lock_bh(&gq->lock);
+	if (gq->delivered) {
+		/* Too late: nobody waits for it. */
+		spin_unlock_bh(&gq->lock);
+		dnspool_query_put(q);
+		dnspool_gquery_put(gq);
+		err = -ECANCELED;
+		goto refused;
+	}
 	refcount_inc(&q->ref);			/* gm->q's */
 	gm->q = q;
 	spin_unlock_bh(&gq->lock);
@@ -205,8 +229,11 @@ refused:
 	spin_lock_bh(&gq->lock);
 	gm->state = DNSPOOL_GM_ENDED;
 	gm->err = err;
-	gm->transport = gm->pool ? gm->pool->ops->transport : 0;
-	gq->last = i;
+	gm->transport = gm->pool->ops->transport;
+	if (err != -ECANCELED) {
+		gq->last = i;
+		gq->hurry = true;
+	}
 	spin_unlock_bh(&gq->lock);
 	return false;
 }
@@ -226,7 +253,10 @@ static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int
 	spin_unlock_bh(&gq->lock);
 	if (!q)
 		return;
-	if (dnspool_query_claim(q->pool, q))
+	/* One still being submitted is not on a connection yet, and cannot
+	 * be claimed: it ends as it may.
+	 */
+	if (dnspool_query_claim(READ_ONCE(q->pool), q))
 		dnspool_query_end(q, err);
 	dnspool_query_put(q);
 }
@@ -244,42 +274,45 @@ static unsigned long dnspool_gquery_race_delay(struct dnspool_gquery *gq)
 	return msecs_to_jiffies(ms);
 }
 
-/* The outcome, to the requester; process context. */
-static void dnspool_gquery_deliver(struct dnspool_gquery *gq)
+/*
+ * The outcome, chosen when the delivery is decided (before the others are
+ * cancelled): the good answer, else the first other answer that came, else
+ * the last failure; -ETIMEDOUT when none came in the group's time.  Under
+ * gq->lock.
+ */
+static int dnspool_gquery_outcome(struct dnspool_gquery *gq)
 {
-	struct dnspool_batch b = DNSPOOL_BATCH(GFP_KERNEL);
-	struct dnspool_group_stats *stats = &gq->group->stats;
 	struct dnspool_query *parent = gq->parent;
-	struct dnspool_group_members *members;
-	struct dnspool_gmember *gm = NULL;
-	unsigned int i;
-	int err;
+	int idx = gq->winner >= 0 ? gq->winner : gq->answered;
+	struct dnspool_gmember *gm;
 
-	spin_lock_bh(&gq->lock);
-	if (gq->winner >= 0) {
-		gm = &gq->m[gq->winner];
-	} else {
-		/* No good answer: the first answer that came, else the last
-		 * error.
-		 */
-		for (i = 0; i < gq->n && !gm; i++)
-			if (gq->m[i].answer)
-				gm = &gq->m[i];
-	}
-	if (gm) {
-		err = 0;
+	if (idx >= 0) {
+		gm = &gq->m[idx];
 		parent->answer = gm->answer;
 		parent->answer_len = gm->answer_len;
 		gm->answer = NULL;
 		parent->rtt_us = gm->rtt_us;
 		parent->reused = gm->reused;
-	} else {
-		gm = &gq->m[gq->last >= 0 ? gq->last : 0];
-		err = gm->err ?: -ETIMEDOUT;
-		if (gq->last < 0 || time_after_eq(jiffies, gq->deadline))
-			err = -ETIMEDOUT;
+		gq->last = idx;
+		return 0;
 	}
-	spin_unlock_bh(&gq->lock);
+	if (gq->last < 0) {
+		/* None ended: the first asked (or the first) timed out. */
+		gq->last = gq->first >= 0 ? gq->first : 0;
+		return -ETIMEDOUT;
+	}
+	return gq->m[gq->last].err;
+}
+
+/* The outcome, @err, to the requester; process context. */
+static void dnspool_gquery_deliver(struct dnspool_gquery *gq, int err)
+{
+	struct dnspool_batch b = DNSPOOL_BATCH(GFP_KERNEL);
+	struct dnspool_group_stats *stats = &gq->group->stats;
+	struct dnspool_gmember *gm = &gq->m[gq->last];
+	struct dnspool_query *parent = gq->parent;
+	struct dnspool_group_members *members;
+	unsigned int i;
 
 	kref_get(&gm->up->ref);
 	parent->up = gm->up;
@@ -299,7 +332,7 @@ static void dnspool_gquery_deliver(struct dnspool_gquery *gq)
 	}
 	parent->done(parent, err, &b);
 	dnspool_batch_flush(&b);
-	dnspool_query_put(parent);
+	dnspool_query_put(parent);	/* the creator's */
 }
 
 /*
@@ -310,8 +343,8 @@ static void dnspool_gquery_run(struct dnspool_gquery *gq)
 {
 	bool deliver, leave, to_deadline;
 	unsigned int i, live, idle, next;
-	unsigned long now, turn;
-	int ask;
+	unsigned long now;
+	int ask, err = 0;
 
 again:
 	spin_lock_bh(&gq->lock);
@@ -338,7 +371,7 @@ again:
 			ask = next;
 			break;
 		case DNSPOOL_STRATEGY_RACING:
-			if (!live || time_after_eq(now, gq->next_at))
+			if (!live || gq->hurry || time_after_eq(now, gq->next_at))
 				ask = next;
 			break;
 		default:	/* sequential */
@@ -350,25 +383,42 @@ again:
 		}
 	}
 	if (ask >= 0) {
-		gq->m[ask].state = DNSPOOL_GM_ASKED;
+		struct dnspool_gmember *gm = &gq->m[ask];
+		unsigned long turn = 0;
+
+		gm->state = DNSPOOL_GM_ASKED;
+		gm->pool = dnspool_upstream_pool(gm->up, gq->parent->force_tcp);
 		if (gq->asked++ == 0)
 			gq->first = ask;
-		else if (gq->strategy != DNSPOOL_STRATEGY_PARALLEL)
-			atomic64_inc(live ? &gq->group->stats.races : &gq->group->stats.failovers);
-		else
+		else if (gq->strategy == DNSPOOL_STRATEGY_PARALLEL || live)
 			atomic64_inc(&gq->group->stats.races);
+		else
+			atomic64_inc(&gq->group->stats.failovers);
+		gq->hurry = false;
+		/* The next member's turn. */
+		if (gq->strategy == DNSPOOL_STRATEGY_RACING)
+			turn = dnspool_gquery_race_delay(gq);
+		else if (gq->strategy == DNSPOOL_STRATEGY_SEQUENTIAL)
+			turn = msecs_to_jiffies(DNSPOOL_GROUP_MOVE_ON_RTOS *
+						dnspool_pool_rto_ms(gm->pool));
+		gq->next_at = now + turn;
 	}
-	if (deliver)
+	if (deliver) {
 		gq->delivered = true;
+		err = dnspool_gquery_outcome(gq);
+	}
 	spin_unlock_bh(&gq->lock);
 
 	if (deliver) {
-		if (timer_delete(&gq->timer))
+		/* A running callback only queues the work, which then finds
+		 * the outcome delivered.
+		 */
+		if (timer_delete_sync(&gq->timer))
 			dnspool_gquery_put(gq);
 		/* The losers, cancelled: none of them is the upstream's fault. */
 		for (i = 0; i < gq->n; i++)
 			dnspool_gquery_cancel(gq, i, -ECANCELED);
-		dnspool_gquery_deliver(gq);
+		dnspool_gquery_deliver(gq, err);
 		dnspool_gquery_put(gq);		/* the creator's */
 		return;
 	}
@@ -388,17 +438,7 @@ again:
 		goto again;
 	}
 	if (ask >= 0) {
-		if (!dnspool_gquery_ask(gq, ask))
-			goto again;
-		turn = 0;
-		if (gq->strategy == DNSPOOL_STRATEGY_RACING)
-			turn = dnspool_gquery_race_delay(gq);
-		else if (gq->strategy == DNSPOOL_STRATEGY_SEQUENTIAL)
-			turn = msecs_to_jiffies(DNSPOOL_GROUP_MOVE_ON_RTOS *
-						dnspool_pool_rto_ms(gq->m[ask].pool));
-		spin_lock_bh(&gq->lock);
-		gq->next_at = jiffies + turn;
-		spin_unlock_bh(&gq->lock);
+		dnspool_gquery_ask(gq, ask);
 		goto again;
 	}
 	/* Until the next turn, or the deadline; not once delivered (by a
@@ -496,7 +536,9 @@ int dnspool_group_submit(struct dnspool_group *g, struct dnspool_query *q, const
 	q->deadline = gq->deadline;
 	gq->first = -1;
 	gq->winner = -1;
+	gq->answered = -1;
 	gq->last = -1;
+	refcount_inc(&q->ref);			/* held until the group query goes */
 	atomic64_inc(&g->stats.queries);
 	refcount_inc(&gq->ref);			/* for the run below */
 	dnspool_gquery_run(gq);

@@ -20,6 +20,7 @@
 static struct dnspool_group_members *dnspool_nl_get_members(struct genl_info *info, int *err)
 {
 	struct dnspool_net *dn = dnspool_net(genl_info_net(info));
+	char name[DNSPOOL_NAME_MAX_LEN + 1];
 	struct dnspool_group_members *m;
 	struct dnspool_upstream *up;
 	struct nlattr *attr;
@@ -42,7 +43,13 @@ static struct dnspool_group_members *dnspool_nl_get_members(struct genl_info *in
 			*err = -E2BIG;
 			break;
 		}
-		up = dnspool_upstream_get(dn, nla_data(attr));
+		/* A multi-attr string's policy does not ask for its NUL. */
+		if (nla_strscpy(name, attr, sizeof(name)) <= 0) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "not an upstream name");
+			*err = -EINVAL;
+			break;
+		}
+		up = dnspool_upstream_get(dn, name);
 		if (!up) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr, "no upstream of this name");
 			*err = -ENOENT;

@@ -183,7 +183,7 @@ TEST_F(lib, refusal_in_a_batch)
 	}
 	ASSERT_EQ(ENOENT, s->error[5]);
 	ASSERT_TRUE(s->refused[5]);
-	ASSERT_STREQ("no upstream of this name", s->why[5]);
+	ASSERT_STREQ("no upstream or group of this name", s->why[5]);
 }
 
 /* DNSPOOL_SUBMIT_TCP takes a udp upstream's TCP pool; a tcp upstream's

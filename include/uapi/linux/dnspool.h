@@ -64,7 +64,7 @@ enum dnspool_health {
  *   NOERROR or NXDOMAIN.
  * @DNSPOOL_STRATEGY_SEQUENTIAL: One member at a time, in order: the next on a
  *   failure (an error, SERVFAIL or REFUSED), or when the member has not
- *   answered after its first two retransmissions (three times its
+ *   answered after its first two retransmissions (four times its
  *   retransmission timeout), which counts as its failure.
  * @DNSPOOL_STRATEGY_PARALLEL: All members at once; the first good answer wins
  *   and the others are cancelled (their answers dropped).

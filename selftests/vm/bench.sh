@@ -17,7 +17,9 @@
 # absolute times mean little, ratios in one run do.  Beside every q/s,
 # the share of queries answered and the retransmissions that took: no
 # figure rewards dropping queries.  (The userspace clients never
-# retransmit: a query they lose stays lost.)
+# retransmit: a query they lose stays lost.)  Over a lossy path (netem),
+# retransmission against one try, and a group racing two upstreams against
+# one of them alone (p99).
 SRC=/work/src
 CTL=$SRC/ctl/dnspoolctl
 BENCH=$SRC/selftests/bench/dnsbench
@@ -109,6 +111,27 @@ loss_run() {
 }
 loss_run retransmitting
 loss_run "one try      " rto-initial 60s rto-min 60s rto-max 60s
+
+echo
+echo "# A group racing two upstreams over the lossy path (the same server, two pools, each"
+echo "# packet lost with 15% chance each way) against one of them alone, 1000 queries, 50 in flight"
+# p50 and p99 of two batch results (JSON), and the ratio of their p99s.
+compare99() {
+	jq -rn --arg a "$1" --argjson x "$2" --arg b "$3" --argjson y "$4" --arg r "$5" '
+		"\($a): p50 \($x.p50_us | floor) us, p99 \($x.p99_us | floor) us, \($x.answered)/\($x.sent) answered\n" +
+		"\($b): p50 \($y.p50_us | floor) us, p99 \($y.p99_us | floor) us, \($y.answered)/\($y.sent) answered\n" +
+		"\($r), p99: \(($x.p99_us / $y.p99_us * 100 | floor) / 100)x"'
+}
+"$CTL" upstream add lossa udp://10.98.0.2
+"$CTL" upstream add lossb udp://10.98.0.2
+single=$("$CTL" -j query @lossa --batch "$names.1000" --concurrency 50 2>/dev/null | jq -c .)
+"$CTL" group add race lossa lossb strategy racing race-delay 50ms
+race=$("$CTL" -j query @race --batch "$names.1000" --concurrency 50 2>/dev/null | jq -c .)
+compare99 "racing lossa, lossb (race-delay 50ms)" "$race" "lossa alone" "$single" "racing / alone"
+"$CTL" group show race | sed 's/^/    /'
+"$CTL" group del race
+"$CTL" upstream del lossa
+"$CTL" upstream del lossb
 kill "$UL"
 ip netns del bench-loss
 

@@ -162,8 +162,10 @@ netns_exit() {
 	"$CTL" -n grp group add g s t strategy parallel || return 1
 	f=$(names_file 50 n)
 	timeout 20 "$CTL" -n grp query @g --batch "$f" --concurrency 50 >/dev/null 2>&1 &
+	local pid=$!
 	sleep 0.3
-	kill -9 $! 2>/dev/null
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
 	ip netns del grp
 	rm -f "$f"
 	sleep 1

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make demo`, inside the VM: the module loaded, unbound as a real
-# upstream, upstreams added, queries sent, pools inspected.
+# upstream, upstreams and a group added, queries sent, pools and health
+# inspected.
 SRC=/work/src
 CTL=$SRC/ctl/dnspoolctl
 DNSPOOL_NETNS=keep . "$SRC/selftests/lib.sh" >/dev/null
@@ -27,9 +28,17 @@ echo "# the sockets to the upstream, as ss sees them:"
 run ss -Hanu dst :53
 run ss -Hant dst :53
 run "$CTL" stats
+echo "# a group: the two upstreams raced, the second asked after 20 ms without an answer:"
+run "$CTL" group add both local-udp local-tcp strategy racing race-delay 20ms
+run "$CTL" query @both --batch /tmp/names --concurrency 100
+run "$CTL" group show both
+echo "# each upstream's health (its circuit breaker):"
+run "$CTL" upstream show
 echo "# a bad request gets a one-line error and a non-zero exit:"
 run "$CTL" upstream set local-udp max-conns 0
 run "$CTL" query @nope a.dnspool.test
+run "$CTL" upstream del local-tcp
+run "$CTL" group del both
 run "$CTL" upstream del local-tcp
 run modprobe -r dnspool
 kill "$UNBOUND"

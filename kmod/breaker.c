@@ -27,12 +27,6 @@
 /* An open breaker's back-off grows up to this many times its first. */
 #define DNSPOOL_BREAKER_BACKOFF_GROWTH	64
 
-/* Rcodes (RFC 1035 section 4.1.1) that say how the upstream served. */
-#define DNS_RCODE_NOERROR	0
-#define DNS_RCODE_SERVFAIL	2
-#define DNS_RCODE_NXDOMAIN	3
-#define DNS_RCODE_REFUSED	5
-
 static struct dnspool_upstream *dnspool_breaker_upstream(struct dnspool_breaker *b)
 {
 	return container_of(b, struct dnspool_upstream, breaker);
@@ -142,25 +136,18 @@ static void dnspool_breaker_failed(struct dnspool_breaker *b, const struct dnspo
 	mod_timer(&b->timer, (unsigned long)b->open_until);
 }
 
-/* The rcode of an answer, which has a header (dnsmsg checked it). */
-static unsigned int dnspool_breaker_rcode(const u8 *answer, size_t len)
-{
-	return len >= DNS_HDR_LEN ? answer[3] & 0x0f : DNS_RCODE_SERVFAIL;
-}
-
 /**
  * dnspool_breaker_outcome() - a query to @up ended
  * @up: the upstream
  * @asked: when the query was submitted, in 64-bit jiffies
  * @err: 0 when answered, or its negative errno
  * @answer: the answer, when answered
- * @len: its length
  *
  * Context: any context but hard interrupt; takes the breaker's lock with
  * bottom halves off.
  */
 void dnspool_breaker_outcome(struct dnspool_upstream *up, u64 asked, int err,
-			     const u8 *answer, size_t len)
+			     const u8 *answer)
 {
 	struct dnspool_breaker *b = &up->breaker;
 	unsigned int rcode;
@@ -170,10 +157,10 @@ void dnspool_breaker_outcome(struct dnspool_upstream *up, u64 asked, int err,
 	if (err == -ECANCELED)
 		return;
 	if (!err) {
-		rcode = dnspool_breaker_rcode(answer, len);
+		rcode = dnsmsg_rcode(answer);
 		if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED)
 			err = -EREMOTEIO;
-		else if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN)
+		else if (!dnsmsg_good_answer(answer))
 			return;		/* alive, but not a good answer */
 	}
 	/* The common case, a good answer to a healthy upstream, takes no

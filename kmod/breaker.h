@@ -60,7 +60,7 @@ struct dnspool_upstream;
 void dnspool_breaker_init(struct dnspool_breaker *b);
 void dnspool_breaker_stop(struct dnspool_breaker *b);
 void dnspool_breaker_outcome(struct dnspool_upstream *up, u64 asked, int err,
-			     const u8 *answer, size_t len);
+			     const u8 *answer);
 void dnspool_breaker_read(struct dnspool_breaker *b, struct dnspool_breaker_info *info);
 
 #endif /* _DNSPOOL_BREAKER_H */

@@ -10,6 +10,12 @@
 #define DNS_HDR_LEN	12
 #define DNS_OPCODE_QUERY	0
 
+/* Rcodes (RFC 1035 section 4.1.1) that say how an upstream served. */
+#define DNS_RCODE_NOERROR	0
+#define DNS_RCODE_SERVFAIL	2
+#define DNS_RCODE_NXDOMAIN	3
+#define DNS_RCODE_REFUSED	5
+
 static inline u16 dnsmsg_id(const u8 *msg)
 {
 	return (msg[0] << 8) | msg[1];
@@ -34,6 +40,22 @@ static inline u8 dnsmsg_opcode(const u8 *msg)
 static inline bool dnsmsg_truncated(const u8 *msg)
 {
 	return msg[2] & 0x02;
+}
+
+/* The rcode of an answer, which has a header (every matched answer has). */
+static inline u8 dnsmsg_rcode(const u8 *msg)
+{
+	return msg[3] & 0x0f;
+}
+
+/* A good answer, NOERROR or NXDOMAIN: one a group returns, and that
+ * closes an upstream's circuit breaker.
+ */
+static inline bool dnsmsg_good_answer(const u8 *msg)
+{
+	u8 rcode = dnsmsg_rcode(msg);
+
+	return rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN;
 }
 
 int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len);

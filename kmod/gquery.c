@@ -127,14 +127,6 @@ static void dnspool_gquery_timer(struct timer_list *t)
 		dnspool_gquery_put(gq);
 }
 
-/* Is @answer a good one, NOERROR or NXDOMAIN? */
-static bool dnspool_gquery_good(const u8 *answer, size_t len)
-{
-	unsigned int rcode = len >= DNS_HDR_LEN ? answer[3] & 0x0f : 2;
-
-	return rcode == 0 || rcode == 3;
-}
-
 /* A member query ended: its outcome, for the work.  Any context. */
 static void dnspool_gquery_member_done(struct dnspool_query *q, int err,
 				       struct dnspool_batch *b)
@@ -155,7 +147,7 @@ static void dnspool_gquery_member_done(struct dnspool_query *q, int err,
 		q->answer = NULL;
 		gm->rtt_us = q->rtt_us;
 		gm->reused = q->reused;
-		if (dnspool_gquery_good(gm->answer, gm->answer_len)) {
+		if (dnsmsg_good_answer(gm->answer)) {
 			if (gq->winner < 0)
 				gq->winner = mq->idx;
 		} else if (gq->answered < 0) {

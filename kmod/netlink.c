@@ -62,6 +62,33 @@ int dnspool_nl_check_name(struct nlattr *attr, char *name, struct netlink_ext_ac
 }
 
 /**
+ * dnspool_nl_monitored() - does anyone listen to @net's monitor group?
+ * @net: the namespace
+ *
+ * Notifications are built only when someone does.
+ *
+ * Context: any context but hard interrupt.
+ * Return: true when the monitor group has listeners in @net.
+ */
+bool dnspool_nl_monitored(struct net *net)
+{
+	return genl_has_listeners(&dnspool_nl_family, net, DNSPOOL_NLGRP_MONITOR);
+}
+
+/**
+ * dnspool_nl_multicast() - send a notification to @net's monitor group
+ * @net: the namespace
+ * @skb: the notification, consumed
+ * @gfp: how the delivery may allocate
+ *
+ * Context: any context but hard interrupt; with GFP_ATOMIC, no sleep.
+ */
+void dnspool_nl_multicast(struct net *net, struct sk_buff *skb, gfp_t gfp)
+{
+	genlmsg_multicast_netns(&dnspool_nl_family, net, skb, 0, DNSPOOL_NLGRP_MONITOR, gfp);
+}
+
+/**
  * dnspool_nl_set_why() - an extended ack's message chosen at run time
  * @extack: the request's extended ack, or NULL
  * @attr: the attribute it blames, or NULL

@@ -20,6 +20,8 @@ void dnspool_nl_set_why(struct netlink_ext_ack *extack,
 int dnspool_nl_put_addr(struct sk_buff *skb, const struct sockaddr_storage *addr,
 			int a4, int a6, int port);
 
+bool dnspool_nl_monitored(struct net *net);
+void dnspool_nl_multicast(struct net *net, struct sk_buff *skb, gfp_t gfp);
 void dnspool_nl_notify_upstream(struct dnspool_upstream *up, u8 cmd);
 void dnspool_nl_notify_health(struct dnspool_upstream *up,
 			      const struct dnspool_breaker_info *info);

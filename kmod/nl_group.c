@@ -132,7 +132,7 @@ static void dnspool_nl_notify_group(struct net *net, struct dnspool_group *g, u8
 {
 	struct sk_buff *skb;
 
-	if (!genl_has_listeners(&dnspool_nl_family, net, DNSPOOL_NLGRP_MONITOR))
+	if (!dnspool_nl_monitored(net))
 		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb)
@@ -141,8 +141,7 @@ static void dnspool_nl_notify_group(struct net *net, struct dnspool_group *g, u8
 		nlmsg_free(skb);
 		return;
 	}
-	genlmsg_multicast_netns(&dnspool_nl_family, net, skb, 0, DNSPOOL_NLGRP_MONITOR,
-				GFP_KERNEL);
+	dnspool_nl_multicast(net, skb, GFP_KERNEL);
 }
 
 /* The group a request names, held; NULL with the extack set otherwise. */

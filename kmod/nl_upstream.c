@@ -278,15 +278,6 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-/* Sends @skb, a notification of @up's, to the monitor group of @up's
- * namespace.
- */
-static void dnspool_nl_notify(struct dnspool_upstream *up, struct sk_buff *skb, gfp_t gfp)
-{
-	genlmsg_multicast_netns(&dnspool_nl_family, up->net, skb, 0, DNSPOOL_NLGRP_MONITOR,
-				gfp);
-}
-
 /**
  * dnspool_nl_notify_upstream() - tell the monitor group of a change
  * @up: the upstream added, deleted or changed, held
@@ -304,7 +295,7 @@ void dnspool_nl_notify_upstream(struct dnspool_upstream *up, u8 cmd)
 {
 	struct sk_buff *skb;
 
-	if (!genl_has_listeners(&dnspool_nl_family, up->net, DNSPOOL_NLGRP_MONITOR))
+	if (!dnspool_nl_monitored(up->net))
 		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb)
@@ -313,7 +304,7 @@ void dnspool_nl_notify_upstream(struct dnspool_upstream *up, u8 cmd)
 		nlmsg_free(skb);
 		return;
 	}
-	dnspool_nl_notify(up, skb, GFP_KERNEL);
+	dnspool_nl_multicast(up->net, skb, GFP_KERNEL);
 }
 
 /**
@@ -334,7 +325,7 @@ void dnspool_nl_notify_health(struct dnspool_upstream *up,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&dnspool_nl_family, up->net, DNSPOOL_NLGRP_MONITOR))
+	if (!dnspool_nl_monitored(up->net))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE / 4, GFP_ATOMIC | __GFP_NOWARN);
 	if (!skb)
@@ -346,7 +337,7 @@ void dnspool_nl_notify_health(struct dnspool_upstream *up,
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	dnspool_nl_notify(up, skb, GFP_ATOMIC);
+	dnspool_nl_multicast(up->net, skb, GFP_ATOMIC);
 }
 
 /**

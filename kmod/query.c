@@ -112,7 +112,7 @@ static void __dnspool_query_end(struct dnspool_query *q, int err, struct dnspool
 	else
 		trace_dnspool_query_answered(q, 0);
 	dnspool_pool_count_end(pool, err);
-	dnspool_breaker_outcome(pool->up, q->asked_at, err, q->answer, q->answer_len);
+	dnspool_breaker_outcome(pool->up, q->asked_at, err, q->answer);
 	WRITE_ONCE(q->conn, NULL);
 	q->transport = pool->ops->transport;
 	q->done(q, err, b);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <json-c/json.h>
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Exit codes, as the man page documents them. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 

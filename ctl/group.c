@@ -24,11 +24,9 @@ static const char *const strategies[] = {
 	[DNSPOOL_STRATEGY_RACING] = "racing",
 };
 
-#define N_OF(a)	(sizeof(a) / sizeof((a)[0]))
-
 static const char *strategy_name(uint32_t s)
 {
-	return s < N_OF(strategies) && strategies[s] ? strategies[s] : "unknown";
+	return s < ARRAY_LEN(strategies) && strategies[s] ? strategies[s] : "unknown";
 }
 
 static bool is_option(const char *arg)
@@ -65,10 +63,10 @@ static int put_group(struct nl_msg *msg, const char *cmd, int argc, char **argv,
 		if (!val)
 			return dp_usage_err("option '%s' needs a value", opt), EXIT_USAGE;
 		if (!strcmp(opt, "strategy")) {
-			for (s = 1; s < N_OF(strategies); s++)
+			for (s = 1; s < ARRAY_LEN(strategies); s++)
 				if (!strcmp(val, strategies[s]))
 					break;
-			if (s == N_OF(strategies))
+			if (s == ARRAY_LEN(strategies))
 				return dp_usage_err("unknown strategy '%s' (sequential, parallel, racing)",
 						    val), EXIT_USAGE;
 			nla_put_u32(msg, DNSPOOL_A_GROUP_STRATEGY, s);
@@ -209,7 +207,7 @@ json_object *dp_group_json(struct nlmsghdr *nlh, struct nlattr **tb)
 	json_object_object_add(o, "timeout_ms",
 			       json_object_new_int64(tb[DNSPOOL_A_GROUP_TIMEOUT_MS] ?
 					nla_get_u32(tb[DNSPOOL_A_GROUP_TIMEOUT_MS]) : 0));
-	for (i = 0; i < (int)N_OF(counters); i++)
+	for (i = 0; i < (int)ARRAY_LEN(counters); i++)
 		json_object_object_add(o, counters[i].key,
 				       json_object_new_int64(get_uint(tb[counters[i].attr])));
 	return o;
@@ -279,7 +277,7 @@ int cmd_group(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		}
-	for (i = 0; i < N_OF(cmds); i++)
+	for (i = 0; i < ARRAY_LEN(cmds); i++)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
 	dp_usage_err("unknown group command '%s' (add, set, del, show)", argv[0]);

@@ -63,8 +63,6 @@ static const char *const pool_attrs[DNSPOOL_A_POOL_MAX + 1] = {
 	[DNSPOOL_A_POOL_UPSTREAM] = "name",
 };
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 const char *dp_attr_name(int cmd, unsigned int type)
 {
 	const char *const *names = upstream_attrs;

@@ -67,8 +67,6 @@ static const struct {
 	{ "breaker-failures", DNSPOOL_A_UPSTREAM_BREAKER_FAILURES },
 };
 
-#define N_OF(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* The options shared by add and set, as attributes of @msg. */
 static int put_options(struct nl_msg *msg, int argc, char **argv)
 {
@@ -80,10 +78,10 @@ static int put_options(struct nl_msg *msg, int argc, char **argv)
 
 		if (argc < 2)
 			return dp_usage_err("option '%s' needs a value", opt);
-		for (i = 0; i < N_OF(counts); i++)
+		for (i = 0; i < ARRAY_LEN(counts); i++)
 			if (!strcmp(opt, counts[i].opt))
 				break;
-		if (i < N_OF(counts)) {
+		if (i < ARRAY_LEN(counts)) {
 			if (parse_u32(val, &v))
 				return -1;
 			nla_put_u32(msg, counts[i].attr, v);
@@ -94,10 +92,10 @@ static int put_options(struct nl_msg *msg, int argc, char **argv)
 				return dp_usage_err("tls-name '%.20s...' is too long", val);
 			continue;
 		}
-		for (i = 0; i < N_OF(durations); i++)
+		for (i = 0; i < ARRAY_LEN(durations); i++)
 			if (!strcmp(opt, durations[i].opt))
 				break;
-		if (i == N_OF(durations))
+		if (i == ARRAY_LEN(durations))
 			return dp_usage_err("unknown option '%s' (see dnspoolctl upstream --help)", opt);
 		if (parse_duration_ms(val, &v))
 			return -1;
@@ -258,7 +256,7 @@ void dp_print_upstream(struct nlattr **tb)
 	if (get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) == DNSPOOL_TRANSPORT_UDP)
 		printf(" rotate-queries %u", get_u32(tb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES));
 	printf(" breaker-failures %u", get_u32(tb, DNSPOOL_A_UPSTREAM_BREAKER_FAILURES));
-	for (i = 0; i < N_OF(durations); i++) {
+	for (i = 0; i < ARRAY_LEN(durations); i++) {
 		/* Rotation and retransmission are UDP matters. */
 		if ((durations[i].attr == DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS ||
 		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS ||
@@ -336,7 +334,7 @@ json_object *dp_upstream_json(struct nlattr **tb)
 	if (tb[DNSPOOL_A_UPSTREAM_TLS_NAME])
 		json_object_object_add(o, "tls_name",
 				       json_object_new_string(nla_get_string(tb[DNSPOOL_A_UPSTREAM_TLS_NAME])));
-	for (i = 0; i < N_OF(u32s); i++)
+	for (i = 0; i < ARRAY_LEN(u32s); i++)
 		json_object_object_add(o, u32s[i].key,
 				       json_object_new_int64(get_u32(tb, u32s[i].attr)));
 	dp_health_json(o, tb);

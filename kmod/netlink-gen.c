@@ -70,6 +70,27 @@ static const struct netlink_range_validation dnspool_a_group_timeout_ms_range = 
 	.max	= 60000ULL,
 };
 
+static const struct netlink_range_validation dnspool_a_listener_rate_range = {
+	.max	= 1000000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_listener_tcp_idle_ms_range = {
+	.min	= 100ULL,
+	.max	= 3600000ULL,
+};
+
+static const struct netlink_range_validation dnspool_a_listener_tcp_max_range = {
+	.min	= 1ULL,
+	.max	= 65536ULL,
+};
+
+/* Common nested types */
+const struct nla_policy dnspool_prefix_nl_policy[DNSPOOL_A_PREFIX_LEN + 1] = {
+	[DNSPOOL_A_PREFIX_IPV4] = { .type = NLA_U32, },
+	[DNSPOOL_A_PREFIX_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[DNSPOOL_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
 /* DNSPOOL_CMD_UPSTREAM_ADD - do */
 static const struct nla_policy dnspool_upstream_add_nl_policy[DNSPOOL_A_UPSTREAM_BREAKER_BACKOFF_MS + 1] = {
 	[DNSPOOL_A_UPSTREAM_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
@@ -160,8 +181,42 @@ static const struct nla_policy dnspool_group_get_nl_policy[DNSPOOL_A_GROUP_NAME 
 	[DNSPOOL_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
 };
 
+/* DNSPOOL_CMD_LISTENER_ADD - do */
+static const struct nla_policy dnspool_listener_add_nl_policy[DNSPOOL_A_LISTENER_TCP_MAX + 1] = {
+	[DNSPOOL_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_LISTENER_IPV4] = { .type = NLA_U32, },
+	[DNSPOOL_A_LISTENER_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[DNSPOOL_A_LISTENER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[DNSPOOL_A_LISTENER_PROTO] = NLA_POLICY_MAX(NLA_U32, 2),
+	[DNSPOOL_A_LISTENER_TARGET] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_LISTENER_ALLOW] = NLA_POLICY_NESTED(dnspool_prefix_nl_policy),
+	[DNSPOOL_A_LISTENER_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_listener_rate_range),
+	[DNSPOOL_A_LISTENER_TCP_IDLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_listener_tcp_idle_ms_range),
+	[DNSPOOL_A_LISTENER_TCP_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_listener_tcp_max_range),
+};
+
+/* DNSPOOL_CMD_LISTENER_SET - do */
+static const struct nla_policy dnspool_listener_set_nl_policy[DNSPOOL_A_LISTENER_TCP_MAX + 1] = {
+	[DNSPOOL_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_LISTENER_TARGET] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+	[DNSPOOL_A_LISTENER_ALLOW] = NLA_POLICY_NESTED(dnspool_prefix_nl_policy),
+	[DNSPOOL_A_LISTENER_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_listener_rate_range),
+	[DNSPOOL_A_LISTENER_TCP_IDLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_listener_tcp_idle_ms_range),
+	[DNSPOOL_A_LISTENER_TCP_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnspool_a_listener_tcp_max_range),
+};
+
+/* DNSPOOL_CMD_LISTENER_DEL - do */
+static const struct nla_policy dnspool_listener_del_nl_policy[DNSPOOL_A_LISTENER_NAME + 1] = {
+	[DNSPOOL_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+};
+
+/* DNSPOOL_CMD_LISTENER_GET - do */
+static const struct nla_policy dnspool_listener_get_nl_policy[DNSPOOL_A_LISTENER_NAME + 1] = {
+	[DNSPOOL_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = DNSPOOL_NAME_MAX_LEN, },
+};
+
 /* Ops table for dnspool */
-const struct genl_split_ops dnspool_nl_ops[13] = {
+const struct genl_split_ops dnspool_nl_ops[18] = {
 	{
 		.cmd		= DNSPOOL_CMD_UPSTREAM_ADD,
 		.doit		= dnspool_nl_upstream_add_doit,
@@ -251,6 +306,39 @@ const struct genl_split_ops dnspool_nl_ops[13] = {
 	{
 		.cmd	= DNSPOOL_CMD_GROUP_GET,
 		.dumpit	= dnspool_nl_group_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_LISTENER_ADD,
+		.doit		= dnspool_nl_listener_add_doit,
+		.policy		= dnspool_listener_add_nl_policy,
+		.maxattr	= DNSPOOL_A_LISTENER_TCP_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_LISTENER_SET,
+		.doit		= dnspool_nl_listener_set_doit,
+		.policy		= dnspool_listener_set_nl_policy,
+		.maxattr	= DNSPOOL_A_LISTENER_TCP_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_LISTENER_DEL,
+		.doit		= dnspool_nl_listener_del_doit,
+		.policy		= dnspool_listener_del_nl_policy,
+		.maxattr	= DNSPOOL_A_LISTENER_NAME,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DNSPOOL_CMD_LISTENER_GET,
+		.doit		= dnspool_nl_listener_get_doit,
+		.policy		= dnspool_listener_get_nl_policy,
+		.maxattr	= DNSPOOL_A_LISTENER_NAME,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= DNSPOOL_CMD_LISTENER_GET,
+		.dumpit	= dnspool_nl_listener_get_dumpit,
 		.flags	= GENL_CMD_CAP_DUMP,
 	},
 };

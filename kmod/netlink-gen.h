@@ -11,8 +11,11 @@
 
 #include <uapi/linux/dnspool.h>
 
+/* Common nested types */
+extern const struct nla_policy dnspool_prefix_nl_policy[DNSPOOL_A_PREFIX_LEN + 1];
+
 /* Ops table for dnspool */
-extern const struct genl_split_ops dnspool_nl_ops[13];
+extern const struct genl_split_ops dnspool_nl_ops[18];
 
 int dnspool_nl_pre_doit_upstream(const struct genl_split_ops *ops,
 				 struct sk_buff *skb, struct genl_info *info);
@@ -36,6 +39,12 @@ int dnspool_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info);
 int dnspool_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);
 int dnspool_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int dnspool_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_listener_set_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_listener_del_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_listener_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dnspool_nl_listener_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb);
 
 enum {
 	DNSPOOL_NLGRP_MONITOR,

@@ -205,7 +205,7 @@ int dnspool_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	dnspool_group_members_free(m);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_GROUP_NAME],
-				    "an upstream or a group has this name");
+				    "an upstream, a group or a listener has this name");
 	else if (err == -ENOSPC)
 		NL_SET_ERR_MSG_FMT(info->extack,
 				   "this namespace has %d groups, the most it may have",

@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "group.h"
+#include "listener.h"
 #include "upstream.h"
 
 static unsigned int dnspool_net_id __read_mostly;
@@ -288,11 +289,12 @@ out:
 }
 
 /**
- * dnspool_registry_name_taken() - does an upstream or a group have @name?
+ * dnspool_registry_name_taken() - does an upstream, a group or a listener
+ * have @name?
  * @dn: the namespace's state, whose lock is held
  * @name: the name
  *
- * Upstreams and groups share one namespace of names.
+ * Upstreams, groups and listeners share one namespace of names.
  *
  * Return: true when taken.
  */
@@ -308,7 +310,7 @@ bool dnspool_registry_name_taken(struct dnspool_net *dn, const char *name)
 	list_for_each_entry(g, &dn->groups, node)
 		if (!strcmp(g->name, name))
 			return true;
-	return false;
+	return dnspool_listener_name_taken(dn, name);
 }
 
 /**
@@ -367,7 +369,11 @@ static void dnspool_net_flush(struct dnspool_net *dn)
 	mutex_lock(&dn->lock);
 	dn->dead = true;
 	mutex_unlock(&dn->lock);
-	/* Groups first: their members can then go. */
+	/* Listeners first: their clients' queries stop coming; those in
+	 * flight end with the pools, dropping their answers.
+	 */
+	dnspool_listeners_flush(dn);
+	/* Groups next: their members can then go. */
 	dnspool_groups_flush(dn);
 	while ((up = dnspool_upstream_get(dn, NULL))) {
 		dnspool_upstream_remove(dn, up, group);
@@ -454,6 +460,7 @@ static int __net_init dnspool_net_init(struct net *net)
 	mutex_init(&dn->lock);
 	INIT_LIST_HEAD(&dn->upstreams);
 	INIT_LIST_HEAD(&dn->groups);
+	INIT_LIST_HEAD(&dn->listeners);
 	dn->gen = 1;
 	dnspool_limits_net_init(&dn->limits, net);
 	dnspool_releaser_init(&dn->releaser);

@@ -99,14 +99,16 @@ struct dnspool_upstream {
 
 /**
  * struct dnspool_net - dnspool's state in a network namespace
- * @lock: protects changes to @upstreams, @count, @groups, @ngroups, @gen
- *	and @dead; held for no sleeping work (closing an upstream's pools
- *	happens after it)
+ * @lock: protects changes to @upstreams, @count, @groups, @ngroups,
+ *	@listeners, @nlisteners, @gen and @dead; held for no sleeping work
+ *	(closing an upstream's pools happens after it)
  * @upstreams: the registry: its upstreams, in the order they were added;
  *	read under RCU
  * @count: how many are listed
  * @groups: its groups of upstreams (group.h), read under RCU
  * @ngroups: how many
+ * @listeners: its DNS listeners (listener.h), read under RCU
+ * @nlisteners: how many
  * @gen: changes with @upstreams, for dumps to tell they were interrupted
  * @dead: the namespace, or the module, is going: nothing is added
  * @limits: the namespace's bounds and their use
@@ -118,6 +120,8 @@ struct dnspool_net {
 	unsigned int count;
 	struct list_head groups;
 	unsigned int ngroups;
+	struct list_head listeners;
+	unsigned int nlisteners;
 	u32 gen;
 	bool dead;
 	struct dnspool_limits_net limits;

@@ -47,7 +47,7 @@ reject "port 65536" "port must be a number from 1 to 65535" upstream add x udp:/
 reject "empty name (kernel)" "name '': name is empty" upstream add "" udp://192.0.2.3
 reject "name with a space (kernel)" "may hold only letters" upstream add "x y" udp://192.0.2.3
 reject "over-long name (kernel policy)" "name '$long'" upstream add "$long" udp://192.0.2.3
-reject "duplicate name (kernel)" "name 'a': an upstream or a group has this name" upstream add a tcp://192.0.2.3
+reject "duplicate name (kernel)" "name 'a': an upstream, a group or a listener has this name" upstream add a tcp://192.0.2.3
 reject "max-conns 0 (kernel policy)" "max-conns: .*range" upstream add x udp://192.0.2.3 max-conns 0
 reject "max-conns 5000 (kernel policy)" "max-conns: .*range" upstream set a max-conns 5000
 reject "idle-timeout 10ms (kernel policy)" "idle-timeout: .*range" upstream add x udp://192.0.2.3 idle-timeout 10ms

@@ -61,8 +61,8 @@ check "group add, show, set (members replaced), del" config
 
 rejects() {
 	"$CTL" group add g2 fast || return 1
-	expect_error "name 'fast': an upstream or a group has this name" "$CTL" group add fast slow &&
-	expect_error "name 'g2': an upstream or a group has this name" "$CTL" upstream add g2 udp://192.0.2.1 &&
+	expect_error "name 'fast': an upstream, a group or a listener has this name" "$CTL" group add fast slow &&
+	expect_error "name 'g2': an upstream, a group or a listener has this name" "$CTL" upstream add g2 udp://192.0.2.1 &&
 	expect_error "member 'nope': no upstream of this name" "$CTL" group add g3 fast nope &&
 	expect_error "an upstream is a member once" "$CTL" group add g3 fast fast &&
 	expect_error "keyword" "$CTL" upstream add timeout udp://192.0.2.1 &&

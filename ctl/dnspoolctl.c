@@ -26,7 +26,8 @@ bool show_details;
 
 static const char usage_text[] =
 	"Usage: dnspoolctl [OPTION]... OBJECT COMMAND [ARG]...\n"
-	"Drive the dnspool kernel module: pools of kernel sockets per DNS upstream.\n"
+	"Drive the dnspool kernel module: pools of kernel sockets per DNS upstream,\n"
+	"and DNS listeners that answer clients through them.\n"
 	"\n"
 	"OBJECT COMMAND:\n"
 	"  upstream add NAME URI [OPTION]...   add an upstream (udp://, tcp://, tls://)\n"
@@ -36,12 +37,16 @@ static const char usage_text[] =
 	"  upstream save [NAME]                the configuration alone, as add takes it\n"
 	"  group add NAME UPSTREAM... [OPTION]...  a group of upstreams and its strategy\n"
 	"  group set|del|show ...              change, delete, show groups\n"
+	"  listener add NAME ADDR[:PORT] target UPSTREAM|GROUP [OPTION]...\n"
+	"                                      answer DNS clients on ADDR through a target\n"
+	"  listener set|del|show ...           change, delete, show listeners\n"
 	"  query [@NAME] QNAME [TYPE] [+tcp]   ask a DNS question of an upstream or group\n"
 	"  query [@NAME] --raw FILE|-          send a wire-format query, write the answer\n"
 	"  query [@NAME] --batch FILE [--concurrency N]   many queries in flight\n"
-	"  stats [NAME]                        pools and their counters\n"
+	"  stats [NAME]                        pools, listeners and their counters\n"
 	"  limits                              bounds on connections and queries, and use\n"
-	"  monitor                             print changes to upstreams and health live\n"
+	"  monitor                             print changes to upstreams, groups, listeners\n"
+	"                                      and health live\n"
 	"\n"
 	"OPTION:\n"
 	"  -j, --json          print JSON, one line per object\n"
@@ -183,6 +188,8 @@ int main(int argc, char **argv)
 		ret = cmd_upstream(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "group"))
 		ret = cmd_group(argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "listener"))
+		ret = cmd_listener(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "query"))
 		ret = cmd_query(argc - 1, argv + 1);
 	else if (!strcmp(argv[0], "stats"))

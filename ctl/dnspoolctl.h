@@ -35,8 +35,18 @@ void dp_print_group(struct nlmsghdr *nlh, struct nlattr **tb, bool counters);
 json_object *dp_group_json(struct nlmsghdr *nlh, struct nlattr **tb);
 int dp_groups_list(json_object *list, const char *name);
 
+/* A listener in `listener add` syntax (and its counters); as JSON; all of
+ * them, as JSON or as text; each one's message to @fn.
+ */
+void dp_print_listener(struct nlmsghdr *nlh, struct nlattr **tb, bool counters);
+void dp_print_listener_counters(struct nlattr **tb, bool wrap);
+json_object *dp_listener_json(struct nlmsghdr *nlh, struct nlattr **tb);
+int dp_listeners_list(json_object *list, const char *name);
+int dp_listeners_each(int (*fn)(struct nlmsghdr *nlh, void *arg), void *arg);
+
 int cmd_upstream(int argc, char **argv);
 int cmd_group(int argc, char **argv);
+int cmd_listener(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

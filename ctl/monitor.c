@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dnspoolctl monitor: the family's monitor group, printed as it comes, as
- * `ip monitor` prints rtnetlink's: upstreams added, changed and deleted,
- * and their circuit breakers opening, half-opening and closing.
+ * `ip monitor` prints rtnetlink's: upstreams, groups and listeners added,
+ * changed and deleted, and the circuit breakers opening, half-opening and
+ * closing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +23,9 @@ static const char usage_text[] =
 	"  upstream del NAME                       an upstream deleted\n"
 	"  health NAME STATE failures N ...        its circuit breaker's new state\n"
 	"  group add|set NAME UPSTREAM... [OPTION]...   a group added, or changed\n"
-	"  group del NAME                          a group deleted\n";
+	"  group del NAME                          a group deleted\n"
+	"  listener add|set NAME ADDR:PORT [OPTION]...   a listener added, or changed\n"
+	"  listener del NAME                       a listener deleted\n";
 
 static const char *event_name(int cmd)
 {
@@ -64,6 +67,30 @@ static int on_group_event(struct nlmsghdr *nlh, int cmd)
 	return NL_OK;
 }
 
+static int on_listener_event(struct nlmsghdr *nlh, int cmd)
+{
+	struct nlattr *tb[DNSPOOL_A_LISTENER_MAX + 1];
+	const char *event = cmd == DNSPOOL_CMD_LISTENER_ADD_NTF ? "add" :
+			    cmd == DNSPOOL_CMD_LISTENER_DEL_NTF ? "del" : "set";
+
+	if (dp_parse(nlh, tb, DNSPOOL_A_LISTENER_MAX) < 0 || !tb[DNSPOOL_A_LISTENER_NAME])
+		return NL_SKIP;
+	if (json_output) {
+		json_object *o = dp_listener_json(nlh, tb);
+
+		json_object_object_add(o, "event", json_object_new_string(event));
+		json_object_object_add(o, "object", json_object_new_string("listener"));
+		dp_json_print(o);
+	} else if (cmd == DNSPOOL_CMD_LISTENER_DEL_NTF) {
+		printf("listener del %s\n", nla_get_string(tb[DNSPOOL_A_LISTENER_NAME]));
+	} else {
+		printf("listener %s ", event);
+		dp_print_listener(nlh, tb, false);
+	}
+	fflush(stdout);
+	return NL_OK;
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
@@ -76,6 +103,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	if (ghdr->cmd == DNSPOOL_CMD_GROUP_ADD_NTF || ghdr->cmd == DNSPOOL_CMD_GROUP_DEL_NTF ||
 	    ghdr->cmd == DNSPOOL_CMD_GROUP_CHANGE_NTF)
 		return on_group_event(nlh, ghdr->cmd);
+	if (ghdr->cmd == DNSPOOL_CMD_LISTENER_ADD_NTF || ghdr->cmd == DNSPOOL_CMD_LISTENER_DEL_NTF ||
+	    ghdr->cmd == DNSPOOL_CMD_LISTENER_CHANGE_NTF)
+		return on_listener_event(nlh, ghdr->cmd);
 	if (!event || dp_parse(nlh, tb, DNSPOOL_A_UPSTREAM_MAX) < 0 ||
 	    !tb[DNSPOOL_A_UPSTREAM_NAME])
 		return NL_SKIP;

@@ -3,6 +3,7 @@
  * One request and its answers at a time, with the kernel's extended ack
  * turned into a one-line error that names the offending attribute.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 
+#include "args.h"
 #include "dnspoolctl.h"
 #include "nl.h"
 
@@ -59,6 +61,19 @@ static const char *const group_attrs[DNSPOOL_A_GROUP_MAX + 1] = {
 	[DNSPOOL_A_GROUP_TIMEOUT_MS] = "timeout",
 };
 
+static const char *const listener_attrs[DNSPOOL_A_LISTENER_MAX + 1] = {
+	[DNSPOOL_A_LISTENER_NAME] = "name",
+	[DNSPOOL_A_LISTENER_IPV4] = "ipv4",
+	[DNSPOOL_A_LISTENER_IPV6] = "ipv6",
+	[DNSPOOL_A_LISTENER_PORT] = "port",
+	[DNSPOOL_A_LISTENER_PROTO] = "proto",
+	[DNSPOOL_A_LISTENER_TARGET] = "target",
+	[DNSPOOL_A_LISTENER_ALLOW] = "allow",
+	[DNSPOOL_A_LISTENER_RATE] = "rate",
+	[DNSPOOL_A_LISTENER_TCP_IDLE_MS] = "tcp-idle",
+	[DNSPOOL_A_LISTENER_TCP_MAX] = "tcp-max",
+};
+
 static const char *const pool_attrs[DNSPOOL_A_POOL_MAX + 1] = {
 	[DNSPOOL_A_POOL_UPSTREAM] = "name",
 };
@@ -77,6 +92,9 @@ const char *dp_attr_name(int cmd, unsigned int type)
 	} else if (cmd >= DNSPOOL_CMD_GROUP_ADD && cmd <= DNSPOOL_CMD_GROUP_GET) {
 		names = group_attrs;
 		n = ARRAY_LEN(group_attrs);
+	} else if (cmd >= DNSPOOL_CMD_LISTENER_ADD && cmd <= DNSPOOL_CMD_LISTENER_GET) {
+		names = listener_attrs;
+		n = ARRAY_LEN(listener_attrs);
 	}
 	if (type < n && names[type])
 		return names[type];
@@ -150,9 +168,29 @@ struct dp_req {
 	char why[512];
 };
 
+/* "allow 10.0.0.1/8": a listener's allow nest @a, as the user typed it. */
+static const char *allow_text(struct nlattr *a, char *buf, size_t len)
+{
+	struct nlattr *tb[DNSPOOL_A_PREFIX_MAX + 1];
+	char net[INET6_ADDRSTRLEN + 4] = "";
+	int family;
+
+	if (nla_parse_nested(tb, DNSPOOL_A_PREFIX_MAX, a, NULL) >= 0 &&
+	    (tb[DNSPOOL_A_PREFIX_IPV4] || tb[DNSPOOL_A_PREFIX_IPV6])) {
+		family = tb[DNSPOOL_A_PREFIX_IPV4] ? AF_INET : AF_INET6;
+		format_prefix(family, nla_data(tb[family == AF_INET ? DNSPOOL_A_PREFIX_IPV4 :
+						   DNSPOOL_A_PREFIX_IPV6]),
+			      tb[DNSPOOL_A_PREFIX_LEN] ? nla_get_u8(tb[DNSPOOL_A_PREFIX_LEN]) : 0,
+			      net, sizeof(net));
+	}
+	snprintf(buf, len, "allow%s%s", *net ? " " : "", net);
+	return buf;
+}
+
 /*
  * Names the attribute of our own request at byte offset @off into @buf,
- * with its value when it is a name the user typed.
+ * with its value when it is a name the user typed; an offset within a
+ * listener's allow nest names the network.
  */
 static const char *attr_at(struct nl_msg *msg, unsigned int off, char *buf, size_t len)
 {
@@ -164,10 +202,17 @@ static const char *attr_at(struct nl_msg *msg, unsigned int off, char *buf, size
 	nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem) {
 		const char *name = dp_attr_name(cmd, nla_type(a));
 
-		if ((unsigned int)((char *)a - (char *)nlh) != off)
+		unsigned int start = (char *)a - (char *)nlh;
+
+		if (cmd >= DNSPOOL_CMD_LISTENER_ADD && cmd <= DNSPOOL_CMD_LISTENER_SET &&
+		    nla_type(a) == DNSPOOL_A_LISTENER_ALLOW && off >= start &&
+		    off < start + nla_total_size(nla_len(a)))
+			return allow_text(a, buf, len);
+		if (start != off)
 			continue;
 		/* The names the user typed are worth repeating. */
-		if (!strcmp(name, "name") || !strcmp(name, "tls-name") || !strcmp(name, "member"))
+		if (!strcmp(name, "name") || !strcmp(name, "tls-name") || !strcmp(name, "member") ||
+		    !strcmp(name, "target"))
 			snprintf(buf, len, "%s '%.*s'", name,
 				 (int)strnlen(nla_data(a), nla_len(a)), (char *)nla_data(a));
 		else

@@ -190,19 +190,72 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 	return NL_OK;
 }
 
+/* The listeners' table: 99 wide. */
+#define LISTENER_FMT "%-14.14s %-5s %-22.22s %-12.12s %9s %9s %8s %7s %5s\n"
+
+static int on_listener(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[DNSPOOL_A_LISTENER_MAX + 1];
+	char addr[64] = "?", queries[24], answers[24], servfail[24], refused[24], drops[24];
+	unsigned int port;
+	bool *header_done = arg;
+
+	if (dp_parse(nlh, tb, DNSPOOL_A_LISTENER_MAX) < 0 || !tb[DNSPOOL_A_LISTENER_NAME])
+		return NL_SKIP;
+	if (!*header_done) {
+		printf(LISTENER_FMT, "LISTENER", "PROTO", "ADDRESS", "TARGET", "QUERIES", "ANSWERS",
+		       "SERVFAIL", "REFUSED", "DROPS");
+		*header_done = true;
+	}
+	port = tb[DNSPOOL_A_LISTENER_PORT] ? ntohs(nla_get_u16(tb[DNSPOOL_A_LISTENER_PORT])) : 0;
+	if (tb[DNSPOOL_A_LISTENER_IPV4] && nla_len(tb[DNSPOOL_A_LISTENER_IPV4]) >= 4)
+		format_addr_port(AF_INET, nla_data(tb[DNSPOOL_A_LISTENER_IPV4]), port, addr,
+				 sizeof(addr));
+	else if (tb[DNSPOOL_A_LISTENER_IPV6] && nla_len(tb[DNSPOOL_A_LISTENER_IPV6]) >= 16)
+		format_addr_port(AF_INET6, nla_data(tb[DNSPOOL_A_LISTENER_IPV6]), port, addr,
+				 sizeof(addr));
+	snprintf(queries, sizeof(queries), "%llu",
+		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_QUERIES]));
+	snprintf(answers, sizeof(answers), "%llu",
+		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_ANSWERS]));
+	snprintf(servfail, sizeof(servfail), "%llu",
+		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_SERVFAIL]));
+	/* Turned away by policy: outside allow, or past the rate. */
+	snprintf(refused, sizeof(refused), "%llu",
+		 (unsigned long long)(get_uint(tb[DNSPOOL_A_LISTENER_REFUSED_ACL]) +
+				      get_uint(tb[DNSPOOL_A_LISTENER_RATE_LIMITED])));
+	snprintf(drops, sizeof(drops), "%llu",
+		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_DROPS]));
+	printf(LISTENER_FMT, nla_get_string(tb[DNSPOOL_A_LISTENER_NAME]),
+	       listener_proto_name(get_u32(tb, DNSPOOL_A_LISTENER_PROTO)), addr, tb[DNSPOOL_A_LISTENER_TARGET] ?
+	       nla_get_string(tb[DNSPOOL_A_LISTENER_TARGET]) : "?",
+	       queries, answers, servfail, refused, drops);
+	if (show_details)
+		dp_print_listener_counters(tb, true);
+	return NL_OK;
+}
+
+static int print_listeners(void)
+{
+	bool header_done = false;
+
+	return dp_listeners_each(on_listener, &header_done);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	struct table t = { .list = json_output ? json_object_new_array() : NULL };
-	json_object *obj, *groups;
+	json_object *obj, *groups, *listeners;
 	struct nl_msg *msg;
 	int ret;
 
 	if (argc && is_help(argv[0])) {
 		printf("Usage: dnspoolctl [-j|-p] [-s] [-n NETNS] stats [NAME]\n"
 		       "The pools of every upstream, or of NAME, with their connections and main\n"
-		       "counters (-s: every counter); without NAME, then the namespace's bounds and\n"
-		       "their use (as limits does).  -j prints {\"pools\": [...], \"groups\": [...]}\n"
-		       "(the groups and their counters, without NAME).\n");
+		       "counters (-s: every counter); without NAME, then the listeners and their\n"
+		       "counters, and the namespace's bounds and their use (as limits does).\n"
+		       "-j prints {\"pools\": [...], \"groups\": [...], \"listeners\": [...]}\n"
+		       "(the groups and the listeners with their counters, without NAME).\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)
@@ -213,7 +266,11 @@ int cmd_stats(int argc, char **argv)
 	if (argc)
 		nla_put_string(msg, DNSPOOL_A_POOL_UPSTREAM, argv[0]);
 	ret = dp_request(msg, on_pool, &t) ? EXIT_FAIL : EXIT_OK;
-	/* The text form ends with the bounds; JSON has them from limits. */
+	/* The text form ends with the listeners and the bounds; JSON has
+	 * the bounds from limits.
+	 */
+	if (!t.list && !argc && ret == EXIT_OK && print_listeners() != EXIT_OK)
+		ret = EXIT_FAIL;
 	if (!t.list && !argc && ret == EXIT_OK && print_limits())
 		ret = EXIT_FAIL;
 	if (!t.list)
@@ -229,7 +286,10 @@ int cmd_stats(int argc, char **argv)
 	json_object_object_add(obj, "pools", t.list);
 	groups = json_object_new_array();
 	json_object_object_add(obj, "groups", groups);
-	if (!argc && dp_groups_list(groups, NULL) != EXIT_OK) {
+	listeners = json_object_new_array();
+	json_object_object_add(obj, "listeners", listeners);
+	if (!argc && (dp_groups_list(groups, NULL) != EXIT_OK ||
+		      dp_listeners_list(listeners, NULL) != EXIT_OK)) {
 		json_object_put(obj);
 		return EXIT_FAIL;
 	}

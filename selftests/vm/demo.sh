@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make demo`, inside the VM: the module loaded, unbound as a real
 # upstream, upstreams and a group added, queries sent, pools and health
-# inspected.
+# inspected, and a listener answering dig and dnsperf.
 SRC=/work/src
 CTL=$SRC/ctl/dnspoolctl
 DNSPOOL_NETNS=keep . "$SRC/selftests/lib.sh" >/dev/null
@@ -32,12 +32,20 @@ echo "# a group: the two upstreams raced, the second asked after 20 ms without a
 run "$CTL" group add both local-udp local-tcp strategy racing race-delay 20ms
 run "$CTL" query @both --batch /tmp/names --concurrency 100
 run "$CTL" group show both
+echo "# a listener: unmodified DNS clients (dig, glibc) answered from the kernel, through the group:"
+run "$CTL" listener add stub 127.0.0.2:53 target both
+run dig +short @127.0.0.2 a.dnspool.test
+run dig +tcp +short @127.0.0.2 mx.dnspool.test MX
+run dig @127.0.0.2 big.dnspool.test TXT +noedns +ignore +noall +comments
+run dnsperf -s 127.0.0.2 -d /tmp/names -l 3 -c 4 -q 200
+run "$CTL" listener show
 echo "# each upstream's health (its circuit breaker):"
 run "$CTL" upstream show
 echo "# a bad request gets a one-line error and a non-zero exit:"
 run "$CTL" upstream set local-udp max-conns 0
 run "$CTL" query @nope a.dnspool.test
 run "$CTL" upstream del local-tcp
+run "$CTL" listener del stub
 run "$CTL" group del both
 run "$CTL" upstream del local-tcp
 run modprobe -r dnspool

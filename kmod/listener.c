@@ -9,6 +9,7 @@
  */
 #include <linux/cred.h>
 #include <linux/memcontrol.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -45,6 +46,7 @@ struct dnspool_listener *dnspool_listener_alloc(struct net *net)
 	INIT_LIST_HEAD(&l->conns);
 	hash_init(l->clients);
 	spin_lock_init(&l->rate_lock);
+	get_random_bytes(&l->rate_key, sizeof(l->rate_key));
 	return l;
 }
 

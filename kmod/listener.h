@@ -14,6 +14,7 @@
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/siphash.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -41,8 +42,16 @@ struct socket;
 /* Queries one TCP client connection may have in flight or unwritten. */
 #define DNSPOOL_LISTENER_TCP_PIPELINE	64
 
+/* Bytes of answers one TCP client connection may have unwritten before it
+ * is read no more.
+ */
+#define DNSPOOL_LISTENER_TCP_OUT_MAX	(64 * 1024)
+
 /* Buckets of the rate limiter: client networks tracked at once. */
 #define DNSPOOL_RATE_BITS	10
+
+/* An answer built here: a header, a question, an OPT record. */
+#define DNSPOOL_LQ_REPLY_MAX	(12 + 255 + 4 + 11)
 
 /**
  * struct dnspool_prefix - a network, for a listener's allow list
@@ -83,7 +92,7 @@ struct dnspool_listener_cfg {
  * @refused_acl: datagrams and connections from clients outside allow
  * @rate_limited: queries over the rate limit
  * @malformed: messages that are not forwardable queries
- * @truncated: UDP answers sent empty with TC set
+ * @truncated: UDP answers sent as their header and question, TC set
  * @tcp_conns_total: TCP client connections accepted
  * @tcp_refused: TCP client connections over a cap
  * @drops: queries and answers lost for want of memory or room
@@ -103,7 +112,8 @@ struct dnspool_listener_stats {
 
 /**
  * struct dnspool_rate_bucket - the token bucket of one client network
- * @key: the network (an IPv4 /24 or an IPv6 /56), hashed to its bucket
+ * @key: the network (an IPv4 /24 or an IPv6 /56) that last used it;
+ *	networks whose keys hash alike share it
  * @tokens: queries it may still send, times HZ
  * @stamp: when @tokens was last refilled, in jiffies
  */
@@ -146,6 +156,9 @@ struct dnspool_rate_bucket {
  * @clients: connections per client address (struct dnspool_lclient)
  * @live: client connections whose socket is not yet released
  * @rate_lock: protects @rate
+ * @rate_key: the key of the hash that picks a client network's bucket and
+ *	its client count, secret, so that nobody can pick networks that share
+ *	one
  * @rate: token buckets per client network
  * @inflight: its clients' queries in flight
  * @udp_rx: the datagram being read, under @sock_lock
@@ -178,6 +191,7 @@ struct dnspool_listener {
 	DECLARE_HASHTABLE(clients, 6);
 	atomic_t live;
 	spinlock_t rate_lock;		/* see above */
+	siphash_key_t rate_key;
 	struct dnspool_rate_bucket rate[1 << DNSPOOL_RATE_BITS];
 	atomic_t inflight;
 	u8 udp_rx[DNSPOOL_QUERY_MAX_LEN + 1];
@@ -190,7 +204,9 @@ struct dnspool_listener {
  *	one per queued work
  * @l: its listener; held
  * @node: on its listener's list, under the listener's lock, while open
- * @client: the client's address, for its per-client count
+ * @client: the client's address
+ * @net_key: its network (dnspool_client_net()), whose connections are
+ *	counted
  * @sock: its socket; used by @work alone, released by it
  * @saved_data_ready: the socket's callbacks before ours
  * @saved_write_space: ...
@@ -200,6 +216,8 @@ struct dnspool_listener {
  * @answers: answered queries (struct dnspool_lquery), to write
  * @out: answers being written, in order, under @work
  * @out_off: bytes of the first of @out written
+ * @out_bytes: bytes of answers in @out
+ * @rx_blocked: reading stopped at a bound of what it may have pending
  * @rx: a query being read: its 2-byte length, then its bytes
  * @rx_len: bytes of @rx read
  * @pending: queries in flight or unwritten
@@ -213,6 +231,7 @@ struct dnspool_lconn {
 	struct dnspool_listener *l;
 	struct list_head node;
 	struct in6_addr client;
+	u64 net_key;
 	struct socket *sock;
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
@@ -222,6 +241,8 @@ struct dnspool_lconn {
 	struct llist_head answers;
 	struct list_head out;
 	size_t out_off;
+	size_t out_bytes;
+	bool rx_blocked;
 	u8 rx[2 + DNSPOOL_QUERY_MAX_LEN];
 	size_t rx_len;
 	atomic_t pending;
@@ -238,14 +259,17 @@ struct dnspool_lconn {
  * @conn: the TCP client connection it came on (held), or NULL for UDP
  * @client: the UDP client's address and port
  * @udp_size: the most the UDP client takes: 512, or its EDNS size
+ * @edns: the query carried an OPT record, so must a reply built here
  * @charge: its share of the listener owner's in-flight bounds
  * @err: its outcome
  * @node: on the answers to send, once ended
  * @out: on its connection's answers being written
- * @reply: the answer to send, once built: the upstream's, or one built in
- *	place of the query's message (a header and the question)
+ * @reply: the answer to send, once built: the upstream's, or @built
  * @reply_len: its length
  * @prefix: its length as TCP frames it (RFC 1035 section 4.2.2)
+ * @built: an answer built here (SERVFAIL, TC, FORMERR): a header, the
+ *	question, an OPT record.  Never in the query's message, which a
+ *	pool's sender may still be reading when the query ends.
  */
 struct dnspool_lquery {
 	struct dnspool_query q;
@@ -253,6 +277,7 @@ struct dnspool_lquery {
 	struct dnspool_lconn *conn;
 	struct sockaddr_storage client;
 	u16 udp_size;
+	bool edns;
 	struct dnspool_inflight charge;
 	int err;
 	struct llist_node node;
@@ -260,6 +285,7 @@ struct dnspool_lquery {
 	u8 *reply;
 	size_t reply_len;
 	u8 prefix[2];
+	u8 built[DNSPOOL_LQ_REPLY_MAX];
 };
 
 /* Registry (listener.c). */
@@ -283,6 +309,7 @@ void dnspool_lquery_submit(struct dnspool_lquery *lq);
 void dnspool_lquery_build_reply(struct dnspool_lquery *lq, bool tcp);
 void dnspool_lquery_free(struct dnspool_lquery *lq);
 void dnspool_client_addr(const struct sockaddr_storage *ss, struct in6_addr *a);
+u64 dnspool_client_net(const struct in6_addr *a);
 
 /* UDP (lsn_udp.c). */
 int dnspool_lsn_udp_open(struct dnspool_listener *l);

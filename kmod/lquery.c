@@ -9,7 +9,6 @@
  * This is the module's only code fed by remote, unauthenticated input: it
  * reads a client's header, question and at most one OPT record, no more.
  */
-#include <linux/hash.h>
 #include <linux/inet.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
@@ -26,6 +25,14 @@
 
 /* What a UDP client without EDNS takes (RFC 1035 section 4.2.1). */
 #define DNS_UDP_MIN_SIZE	512
+
+/* The most sent over UDP whatever a client says it takes: DNS Flag Day
+ * 2020's size, which needs no fragment on common paths.  Also the size a
+ * reply built here advertises.
+ */
+#define DNS_UDP_MAX_SIZE	1232
+
+#define DNS_TYPE_OPT		41
 
 /**
  * dnspool_client_addr() - a client's address, for prefix matching
@@ -57,29 +64,43 @@ static bool dnspool_client_allowed(const struct dnspool_listener_cfg *cfg,
 	return false;
 }
 
+/**
+ * dnspool_client_net() - the network a client is counted in
+ * @a: its address (dnspool_client_addr())
+ *
+ * An IPv4 /24 or an IPv6 /56: what one site usually holds, as response
+ * rate limiting counts them.
+ *
+ * Return: a key for the network.
+ */
+u64 dnspool_client_net(const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a))
+		return BIT_ULL(63) | (ntohl(a->s6_addr32[3]) >> 8);
+	return ((u64)ntohl(a->s6_addr32[0]) << 32 | ntohl(a->s6_addr32[1])) >> 8;
+}
+
 /*
- * The token bucket of @a's network (an IPv4 /24, an IPv6 /56) has a token
- * left: take it.  Buckets are found by hash; a network whose bucket another
- * holds takes it over, full: a flood from many networks evicts buckets
- * rather than growing a table.
+ * The token bucket of @a's network has a token left: take it.  Buckets are
+ * found by a keyed hash; networks whose keys hash alike share a bucket, and
+ * its tokens, rather than growing a table: a flood from many networks
+ * limits them together, and nobody can pick networks that never share.
  */
 static bool dnspool_rate_take(struct dnspool_listener *l, const struct in6_addr *a, u32 rate)
 {
-	u64 key = ipv6_addr_v4mapped(a) ?
-		  BIT_ULL(63) | (ntohl(a->s6_addr32[3]) >> 8) :
-		  (((u64)ntohl(a->s6_addr32[0]) << 32 | ntohl(a->s6_addr32[1])) >> 8);
-	struct dnspool_rate_bucket *b = &l->rate[hash_64(key, DNSPOOL_RATE_BITS)];
+	u64 key = dnspool_client_net(a);
+	struct dnspool_rate_bucket *b;
 	u64 full = (u64)rate * HZ;
 	unsigned long now = jiffies;
 	bool ok;
 
+	b = &l->rate[siphash_1u64(key, &l->rate_key) & (ARRAY_SIZE(l->rate) - 1)];
 	spin_lock_bh(&l->rate_lock);
-	if (b->key != key || !b->stamp) {
-		b->key = key;
+	if (!b->stamp)
 		b->tokens = full;
-	} else {
+	else
 		b->tokens = min(full, b->tokens + (u64)(now - b->stamp) * rate);
-	}
+	b->key = key;
 	b->stamp = now ?: 1;
 	ok = b->tokens >= HZ;
 	if (ok)
@@ -121,37 +142,31 @@ bool dnspool_lquery_admit(struct dnspool_listener *l, const struct in6_addr *cli
 	return true;
 }
 
-/* The client's UDP payload size: its OPT record's class, or 512. */
-static u16 dnspool_lquery_udp_size(const u8 *msg, size_t len, size_t qlen)
+/*
+ * The client's OPT record, if the query has one: its UDP payload size,
+ * within 512 and DNS_UDP_MAX_SIZE; 512 without one.
+ */
+static u16 dnspool_lquery_udp_size(const u8 *msg, size_t len, size_t qlen, bool *edns)
 {
 	size_t off = DNS_HDR_LEN + qlen;
 
-	/* Checked by dnsmsg_check_query(): records follow the question, an
-	 * OPT record's owner is the root.
+	/* Checked by dnsmsg_check_query(): records follow the question, OPT
+	 * first, its owner the root; a TSIG record, if any, last.
 	 */
-	while (off + 11 <= len) {
-		u16 type = msg[off + 1] << 8 | msg[off + 2];
-		u16 class = msg[off + 3] << 8 | msg[off + 4];
-
-		if (!msg[off] && type == 41)
-			return max_t(u16, class, DNS_UDP_MIN_SIZE);
-		/* The TSIG record, last: nothing else to find. */
-		break;
-	}
-	return DNS_UDP_MIN_SIZE;
+	*edns = off + 11 <= len && !msg[off] &&
+		(msg[off + 1] << 8 | msg[off + 2]) == DNS_TYPE_OPT;
+	if (!*edns)
+		return DNS_UDP_MIN_SIZE;
+	return clamp_t(u16, msg[off + 3] << 8 | msg[off + 4], DNS_UDP_MIN_SIZE,
+		       DNS_UDP_MAX_SIZE);
 }
 
-/*
- * Makes the header at @msg an answer's to itself, with @rcode, carrying
- * the question when @question: as servers answer what they cannot serve.
- */
-static void dnspool_lquery_error_header(u8 *msg, u8 rcode, bool question)
+/* Makes the header at @msg a bare answer's to itself, with @rcode. */
+static void dnspool_lquery_error_header(u8 *msg, u8 rcode)
 {
 	msg[2] = 0x80 | (msg[2] & 0x79);	/* QR, opcode, RD kept */
 	msg[3] = 0x80 | rcode;			/* RA */
 	memset(msg + 4, 0, 8);
-	if (question)
-		msg[5] = 1;
 }
 
 /**
@@ -194,7 +209,7 @@ struct dnspool_lquery *dnspool_lquery_new(struct dnspool_listener *l, u8 *msg, s
 		rcode = 0;
 	if (rcode) {
 		atomic64_inc(&l->stats.malformed);
-		dnspool_lquery_error_header(msg, rcode, false);
+		dnspool_lquery_error_header(msg, rcode);
 		*err_len = DNS_HDR_LEN;
 		return NULL;
 	}
@@ -209,7 +224,7 @@ struct dnspool_lquery *dnspool_lquery_new(struct dnspool_listener *l, u8 *msg, s
 	}
 	kref_get(&l->ref);
 	lq->l = l;
-	lq->udp_size = dnspool_lquery_udp_size(msg, len, qlen);
+	lq->udp_size = dnspool_lquery_udp_size(msg, len, qlen, &lq->edns);
 	atomic_inc(&l->inflight);
 	atomic64_inc(&l->stats.queries);
 	return lq;
@@ -273,7 +288,8 @@ static void dnspool_lquery_done(struct dnspool_query *q, int err, struct dnspool
  * Its outcome, an answer or an error (the target gone, or unable to take
  * it), goes to the sender of answers of its transport.
  *
- * Context: process context, no lock held but the listener's sock_lock.
+ * Context: process context: a listener's work, holding at most the
+ * listener's sock_lock, which nothing the pools do takes.
  */
 void dnspool_lquery_submit(struct dnspool_lquery *lq)
 {
@@ -307,14 +323,44 @@ void dnspool_lquery_submit(struct dnspool_lquery *lq)
 		dnspool_lquery_finish(lq, err);
 }
 
+/*
+ * Builds in lq->built the query's header and question, the header made an
+ * answer's with @flags2 and @flags3 (the second and third header bytes),
+ * and, when the query had one, an OPT record (RFC 6891 section 7).
+ */
+static void dnspool_lquery_build(struct dnspool_lquery *lq, u8 flags2, u8 flags3)
+{
+	struct dnspool_query *q = &lq->q;
+	u8 *p = lq->built;
+
+	dnsmsg_set_id(p, q->client_id);
+	p[2] = flags2;
+	p[3] = flags3;
+	memset(p + 4, 0, 8);
+	p[5] = 1;				/* QDCOUNT */
+	memcpy(p + DNS_HDR_LEN, q->msg + DNS_HDR_LEN, q->qlen);
+	lq->reply_len = DNS_HDR_LEN + q->qlen;
+	if (lq->edns) {
+		static const u8 opt[11] = {
+			0, 0, DNS_TYPE_OPT, DNS_UDP_MAX_SIZE >> 8, DNS_UDP_MAX_SIZE & 0xff,
+		};
+
+		p[11] = 1;			/* ARCOUNT */
+		memcpy(p + lq->reply_len, opt, sizeof(opt));
+		lq->reply_len += sizeof(opt);
+	}
+	lq->reply = p;
+}
+
 /**
  * dnspool_lquery_build_reply() - the answer to send a client
  * @lq: the query, ended
  * @tcp: it came over TCP, which takes any length
  *
- * The upstream's answer, which carries the client's ID; over UDP, when
- * longer than the client takes, its header with TC set and the question
- * alone; SERVFAIL with the question when the query failed.  Counted.
+ * The upstream's answer, which carries the client's ID (the pools put it
+ * back); over UDP, when longer than the client takes, its header's flags
+ * with TC set over the question alone; SERVFAIL with the question when the
+ * query failed.  Counted.
  *
  * Context: any context but hard interrupt.
  */
@@ -322,22 +368,15 @@ void dnspool_lquery_build_reply(struct dnspool_lquery *lq, bool tcp)
 {
 	struct dnspool_listener *l = lq->l;
 	struct dnspool_query *q = &lq->q;
-	u8 *msg = q->msg;
+	const u8 *msg = q->msg;
 
-	dnsmsg_set_id(msg, q->client_id);
 	if (lq->err || !q->answer) {
 		atomic64_inc(&l->stats.servfail);
-		dnspool_lquery_error_header(msg, DNS_RCODE_SERVFAIL, true);
-		lq->reply = msg;
-		lq->reply_len = DNS_HDR_LEN + q->qlen;
+		/* QR, the query's opcode and RD; RA. */
+		dnspool_lquery_build(lq, 0x80 | (msg[2] & 0x79), 0x80 | DNS_RCODE_SERVFAIL);
 	} else if (!tcp && q->answer_len > lq->udp_size) {
 		atomic64_inc(&l->stats.truncated);
-		memcpy(msg + 2, q->answer + 2, 2);
-		msg[2] |= 0x02;				/* TC */
-		memset(msg + 4, 0, 8);
-		msg[5] = 1;
-		lq->reply = msg;
-		lq->reply_len = DNS_HDR_LEN + q->qlen;
+		dnspool_lquery_build(lq, q->answer[2] | 0x02, q->answer[3]);
 	} else {
 		lq->reply = q->answer;
 		lq->reply_len = q->answer_len;

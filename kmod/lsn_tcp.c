@@ -11,6 +11,7 @@
  */
 #include <linux/net.h>
 #include <linux/sched/mm.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/uio.h>
@@ -25,14 +26,14 @@
 #define DNSPOOL_LSN_TCP_BUDGET	64
 
 /**
- * struct dnspool_lclient - a client address's TCP connections to a listener
+ * struct dnspool_lclient - a client network's TCP connections to a listener
  * @node: in the listener's clients table, under its lock
- * @addr: the address
+ * @key: the network (dnspool_client_net())
  * @n: its open connections
  */
 struct dnspool_lclient {
 	struct hlist_node node;
-	struct in6_addr addr;
+	u64 key;
 	unsigned int n;
 };
 
@@ -133,16 +134,37 @@ static void dnspool_lconn_unwatch(struct dnspool_lconn *c)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-static struct dnspool_lclient *dnspool_lclient_find(struct dnspool_listener *l,
-						    const struct in6_addr *a)
+static struct dnspool_lclient *dnspool_lclient_find(struct dnspool_listener *l, u64 key)
 {
 	struct dnspool_lclient *lc;
-	u32 key = ipv6_addr_hash(a);
 
-	hash_for_each_possible(l->clients, lc, node, key)
-		if (ipv6_addr_equal(&lc->addr, a))
+	hash_for_each_possible(l->clients, lc, node, siphash_1u64(key, &l->rate_key))
+		if (lc->key == key)
 			return lc;
 	return NULL;
+}
+
+/*
+ * Releases a client connection's socket.  A kernel socket's TCP timers
+ * stop when it is closed (tcp_close()), so one left to finish its close
+ * (its FIN, answers not yet acknowledged) would never time out, and it
+ * holds no reference on the namespace: it takes one, as a user's socket
+ * holds, while the listener lives; otherwise, and for a connection
+ * refused, it is reset.
+ */
+static void dnspool_lconn_release_sock(struct dnspool_listener *l, struct socket *sock,
+				       bool graceful)
+{
+	struct sock *sk = sock->sk;
+
+	if (graceful && !READ_ONCE(l->dead) && maybe_get_net(l->net)) {
+		sk_net_refcnt_upgrade(sk);
+		put_net(l->net);
+		kernel_sock_shutdown(sock, SHUT_RDWR);
+	} else {
+		sock_no_linger(sk);
+	}
+	sock_release(sock);
 }
 
 /*
@@ -158,15 +180,14 @@ static void dnspool_lconn_close(struct dnspool_lconn *c)
 	timer_delete_sync(&c->timer);
 	spin_lock_bh(&l->lock);
 	list_del(&c->node);
-	l->nconns--;
-	lc = dnspool_lclient_find(l, &c->client);
+	WRITE_ONCE(l->nconns, l->nconns - 1);
+	lc = dnspool_lclient_find(l, c->net_key);
 	if (lc && !--lc->n) {
 		hash_del(&lc->node);
 		kfree(lc);
 	}
 	spin_unlock_bh(&l->lock);
-	kernel_sock_shutdown(c->sock, SHUT_RDWR);
-	sock_release(c->sock);
+	dnspool_lconn_release_sock(l, c->sock, true);
 	c->sock = NULL;
 	if (atomic_dec_and_test(&l->live))
 		wake_up_var(&l->live);
@@ -178,6 +199,7 @@ static void dnspool_lconn_done_with(struct dnspool_lconn *c, struct dnspool_lque
 				    bool written)
 {
 	list_del(&lq->out);
+	c->out_bytes -= lq->reply_len;
 	atomic_dec(&c->pending);
 	atomic64_inc(written ? &lq->l->stats.answers : &lq->l->stats.drops);
 	dnspool_lquery_free(lq);
@@ -190,8 +212,10 @@ static void dnspool_lconn_take_answers(struct dnspool_lconn *c)
 	struct dnspool_lquery *lq, *tmp;
 
 	llist_for_each_entry_safe(lq, tmp, list, node) {
-		dnspool_lquery_build_reply(lq, true);
+		if (c->sock)
+			dnspool_lquery_build_reply(lq, true);
 		list_add_tail(&lq->out, &c->out);
+		c->out_bytes += lq->reply_len;
 	}
 }
 
@@ -275,18 +299,28 @@ static void dnspool_lconn_frame(struct dnspool_lconn *c, size_t len)
 	lq->prefix[1] = err_len & 0xff;
 	atomic_inc(&c->pending);
 	list_add_tail(&lq->out, &c->out);
+	c->out_bytes += err_len;
+}
+
+/* The connection holds what it may: it is read no more meanwhile. */
+static bool dnspool_lconn_full(struct dnspool_lconn *c)
+{
+	return atomic_read(&c->pending) >= DNSPOOL_LISTENER_TCP_PIPELINE ||
+	       c->out_bytes >= DNSPOOL_LISTENER_TCP_OUT_MAX;
 }
 
 /*
  * Reads frames while the connection may have more queries pending.  False
  * when it is to close: the client sent what is not a query's frame, or the
- * connection broke.  Sets c->eof when the client closed its side.
+ * connection broke.  Sets c->eof when the client closed its side, and
+ * c->rx_blocked when it stopped at a bound.
  */
 static bool dnspool_lconn_read(struct dnspool_lconn *c)
 {
 	unsigned int frames = 0;
 
-	while (atomic_read(&c->pending) < DNSPOOL_LISTENER_TCP_PIPELINE) {
+	c->rx_blocked = false;
+	while (!dnspool_lconn_full(c)) {
 		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 		size_t want = 2;
 		struct kvec iov;
@@ -323,6 +357,7 @@ static bool dnspool_lconn_read(struct dnspool_lconn *c)
 			return true;
 		}
 	}
+	c->rx_blocked = true;
 	return true;
 }
 
@@ -341,6 +376,9 @@ static void dnspool_lconn_work(struct work_struct *work)
 	ok = !READ_ONCE(l->dead) && dnspool_lconn_write(c);
 	if (ok && !c->eof)
 		ok = dnspool_lconn_read(c) && dnspool_lconn_write(c);
+	/* Room was made by this run's writes, with nothing else to wake it. */
+	if (ok && c->rx_blocked && !dnspool_lconn_full(c))
+		dnspool_lconn_kick(c);
 	/* The client is done sending, and has every answer: close. */
 	if (c->eof && !atomic_read(&c->pending))
 		ok = false;
@@ -371,6 +409,7 @@ out:
 static struct dnspool_lconn *dnspool_lconn_new(struct dnspool_listener *l, struct socket *sock,
 					       const struct in6_addr *client)
 {
+	u64 key = dnspool_client_net(client);
 	struct dnspool_lclient *lc, *fresh;
 	struct dnspool_lconn *c;
 	u32 max, per_client;
@@ -385,7 +424,7 @@ static struct dnspool_lconn *dnspool_lconn_new(struct dnspool_listener *l, struc
 	per_client = max(max / 4, 1U);
 
 	spin_lock_bh(&l->lock);
-	lc = dnspool_lclient_find(l, client);
+	lc = dnspool_lclient_find(l, key);
 	if (READ_ONCE(l->dead) || l->nconns >= max || (lc && lc->n >= per_client)) {
 		spin_unlock_bh(&l->lock);
 		atomic64_inc(&l->stats.tcp_refused);
@@ -396,14 +435,15 @@ static struct dnspool_lconn *dnspool_lconn_new(struct dnspool_listener *l, struc
 	if (!lc) {
 		lc = fresh;
 		fresh = NULL;
-		lc->addr = *client;
-		hash_add(l->clients, &lc->node, ipv6_addr_hash(client));
+		lc->key = key;
+		hash_add(l->clients, &lc->node, siphash_1u64(key, &l->rate_key));
 	}
 	lc->n++;
 	kref_init(&c->ref);		/* the list's */
 	kref_get(&l->ref);
 	c->l = l;
 	c->client = *client;
+	c->net_key = key;
 	c->sock = sock;
 	INIT_WORK(&c->work, dnspool_lconn_work);
 	timer_setup(&c->timer, dnspool_lconn_timer, 0);
@@ -411,7 +451,7 @@ static struct dnspool_lconn *dnspool_lconn_new(struct dnspool_listener *l, struc
 	INIT_LIST_HEAD(&c->out);
 	c->last = jiffies;
 	list_add_tail(&c->node, &l->conns);
-	l->nconns++;
+	WRITE_ONCE(l->nconns, l->nconns + 1);
 	atomic_inc(&l->live);
 	spin_unlock_bh(&l->lock);
 	kfree(fresh);
@@ -462,10 +502,9 @@ close:
 	/* No callback of ours outlives the socket's release. */
 	sk = sock->sk;
 	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_user_data = NULL;
 	sk->sk_data_ready = l->tcp_data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
-	sock_release(sock);
+	dnspool_lconn_release_sock(l, sock, false);
 }
 
 /**
@@ -480,10 +519,15 @@ void dnspool_lsn_accept_work(struct work_struct *work)
 	struct mem_cgroup *old = set_active_memcg(l->memcg);
 	struct socket *sock;
 	unsigned int n;
+	int err;
 
 	mutex_lock(&l->sock_lock);
 	for (n = 0; l->tcp && n < DNSPOOL_LSN_TCP_BUDGET; n++) {
-		if (kernel_accept(l->tcp, &sock, O_NONBLOCK))
+		err = kernel_accept(l->tcp, &sock, O_NONBLOCK);
+		/* A client that reset before its turn: take the next. */
+		if (err == -ECONNABORTED)
+			continue;
+		if (err)
 			break;
 		dnspool_lsn_tcp_accepted(l, sock);
 	}
@@ -496,16 +540,16 @@ void dnspool_lsn_accept_work(struct work_struct *work)
 
 /*
  * The listening socket's data_ready: a connection is ready to accept.  An
- * accepted socket starts with a copy of these callbacks, and its user data,
- * until ours replace them; the listener outlives it meanwhile, for closing
- * the listening socket closes the connections not accepted yet.
+ * accepted socket starts with a copy of these callbacks, but not of the
+ * user data (SK_USER_DATA_NOCOPY): on it they do nothing until ours
+ * replace them.
  */
 static void dnspool_lsn_tcp_data_ready(struct sock *sk)
 {
 	struct dnspool_listener *l;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	l = sk->sk_user_data;
+	l = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
 	if (l)
 		dnspool_listener_kick(l, &l->accept_work);
 	read_unlock_bh(&sk->sk_callback_lock);
@@ -540,7 +584,7 @@ int dnspool_lsn_tcp_open(struct dnspool_listener *l)
 		return err;
 	}
 	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_user_data = l;
+	__rcu_assign_sk_user_data_with_flags(sk, l, SK_USER_DATA_NOCOPY);
 	l->tcp_data_ready = sk->sk_data_ready;
 	sk->sk_data_ready = dnspool_lsn_tcp_data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
@@ -564,7 +608,7 @@ void dnspool_lsn_tcp_close(struct dnspool_listener *l)
 
 	if (sock) {
 		write_lock_bh(&sock->sk->sk_callback_lock);
-		sock->sk->sk_user_data = NULL;
+		rcu_assign_sk_user_data(sock->sk, NULL);
 		sock->sk->sk_data_ready = l->tcp_data_ready;
 		write_unlock_bh(&sock->sk->sk_callback_lock);
 		mutex_lock(&l->sock_lock);

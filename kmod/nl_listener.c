@@ -22,6 +22,14 @@
  */
 #define DNSPOOL_LISTENER_TCP_MAX_UNTRUSTED	1024
 
+/*
+ * A listener answers from the address it is bound to: bound to a wildcard,
+ * its answers would leave from whichever address routing picks, which a
+ * client that asked another drops.
+ */
+#define DNSPOOL_NL_LISTENER_UNICAST \
+	"a listener's address is one unicast address of this host, not a wildcard"
+
 /* The address and port a request names, into @l->addr. */
 static int dnspool_nl_listener_addr(struct genl_info *info, struct dnspool_listener *l)
 {
@@ -43,9 +51,8 @@ static int dnspool_nl_listener_addr(struct genl_info *info, struct dnspool_liste
 		struct sockaddr_in *sin = (struct sockaddr_in *)&l->addr;
 		__be32 ip = nla_get_in_addr(a4);
 
-		if (ipv4_is_multicast(ip) || ipv4_is_lbcast(ip)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, a4,
-					    "a listener's address is a unicast or the any address");
+		if (ipv4_is_zeronet(ip) || ipv4_is_multicast(ip) || ipv4_is_lbcast(ip)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a4, DNSPOOL_NL_LISTENER_UNICAST);
 			return -EINVAL;
 		}
 		sin->sin_family = AF_INET;
@@ -56,9 +63,8 @@ static int dnspool_nl_listener_addr(struct genl_info *info, struct dnspool_liste
 		struct in6_addr ip = nla_get_in6_addr(a6);
 		int type = ipv6_addr_type(&ip);
 
-		if (type & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, a6,
-					    "a listener's address is a global, loopback or any address");
+		if (ipv6_addr_any(&ip) || type & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a6, DNSPOOL_NL_LISTENER_UNICAST);
 			return -EINVAL;
 		}
 		sin6->sin6_family = AF_INET6;
@@ -94,7 +100,7 @@ static int dnspool_nl_prefix(struct nlattr *attr, struct dnspool_prefix *p,
 	p->len = tb[DNSPOOL_A_PREFIX_LEN] ? nla_get_u8(tb[DNSPOOL_A_PREFIX_LEN]) : max;
 	if (p->len > max) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[DNSPOOL_A_PREFIX_LEN],
-				    "an IPv4 prefix is at most 32 bits long");
+				    "an IPv4 prefix is at most 32 bits long, an IPv6 one 128");
 		return -EINVAL;
 	}
 	p->len += 128 - max;
@@ -370,7 +376,13 @@ int dnspool_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_put;
 	RCU_INIT_POINTER(l->cfg, cfg);
 
-	err = dnspool_nl_listener_open(info, l);
+	/* Checked before the sockets open, and again when it is listed. */
+	mutex_lock(&dn->lock);
+	if (dnspool_registry_name_taken(dn, l->name))
+		err = -EEXIST;
+	mutex_unlock(&dn->lock);
+	if (!err)
+		err = dnspool_nl_listener_open(info, l);
 	if (!err) {
 		kref_get(&l->ref);	/* the notification's */
 		err = dnspool_listener_insert(dn, l);
@@ -381,14 +393,14 @@ int dnspool_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 			return 0;
 		}
 		dnspool_listener_put(l);
-		if (err == -EEXIST)
-			NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_LISTENER_NAME],
-					    "an upstream, a group or a listener has this name");
-		else if (err == -ENOSPC)
-			NL_SET_ERR_MSG_FMT(info->extack,
-					   "this namespace has %d listeners, the most it may have",
-					   DNSPOOL_MAX_LISTENERS);
 	}
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DNSPOOL_A_LISTENER_NAME],
+				    "an upstream, a group or a listener has this name");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "this namespace has %d listeners, the most it may have",
+				   DNSPOOL_MAX_LISTENERS);
 	dnspool_listener_close_unlisted(l);
 err_put:
 	dnspool_listener_put(l);

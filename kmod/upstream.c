@@ -225,7 +225,7 @@ struct dnspool_upstream *dnspool_upstream_get(struct dnspool_net *dn,
 }
 
 /**
- * dnspool_registry_changed() - the list of upstreams or of groups changed
+ * dnspool_registry_changed() - the upstreams, groups or listeners changed
  * @dn: the namespace's state, whose lock is held
  *
  * A new generation, published after the change (dumps read it with
@@ -379,6 +379,11 @@ static void dnspool_net_flush(struct dnspool_net *dn)
 		dnspool_upstream_remove(dn, up, group);
 		dnspool_upstream_put(up);
 	}
+	/* Queries asked of groups end from the work queue, after their
+	 * members' ends: a listener's client queries, which hold no
+	 * reference on the namespace, are uncharged from its state there.
+	 */
+	flush_workqueue(dnspool_wq);
 	/* Sockets with a file closed by works are released before the
 	 * namespace's TCP state goes.
 	 */

@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 ktap_print_header
 [ -f "$YNL_DIR/cli.py" ] || { ktap_skip_all "no YNL CLI at $YNL_DIR"; exit "$KSFT_SKIP"; }
-ktap_set_plan 12
+ktap_set_plan 13
 dnspool_load
 upstreams_clear
 
@@ -135,6 +135,25 @@ pool_dump() {
 	"$CTL" upstream del yq && "$CTL" upstream del ys
 }
 check "pool-get dump through the YNL CLI: each pool and its counters" pool_dump
+# Listeners, allow list nested, through the YNL CLI; kdig is answered.
+listener_ops() {
+	local got
+	# The unbound of query_sync, still serving.
+	"$CTL" upstream add yl udp://127.0.0.1:$PORT || return 1
+	ynl --do listener-add --json "{\"name\": \"yls\", \"ipv4\": 2130706433, \"port\": 5363,
+		\"proto\": \"udp\", \"target\": \"yl\", \"allow\": [{\"ipv4\": 2130706432, \"len\": 8},
+		{\"ipv6\": \"00000000000000000000000000000001\", \"len\": 128}]}" >/dev/null || return 1
+	ynl --do listener-set --json '{"name": "yls", "rate": 100}' >/dev/null || return 1
+	[ "$(kdig +short +timeout=2 +retry=1 -p 5363 @127.0.0.1 a.dnspool.test)" = 192.0.2.10 ] ||
+		return 1
+	got=$(ynl --dump listener-get) || return 1
+	jq -e '.[0] | .name == "yls" and .proto == "udp" and .rate == 100 and .queries == 1 and
+	       .answers == 1 and (.allow | length == 2) and .allow[0].len == 8' \
+		<<<"$got" >/dev/null || { echo "# got $got"; return 1; }
+	ynl --do listener-del --json '{"name": "yls"}' >/dev/null &&
+	! "$CTL" listener show yls >/dev/null 2>&1 && "$CTL" upstream del yl
+}
+check "listener-add (nested allow), -set, -get dump, -del through the YNL CLI" listener_ops
 # The monitor group, as the YNL CLI subscribes to it: it gets the
 # notifications of upstreams added and deleted once it has joined, which
 # takes it a while to start: upstreams come and go meanwhile.

@@ -40,7 +40,6 @@ struct dnspool_listener *dnspool_listener_alloc(struct net *net)
 	l->memcg = get_mem_cgroup_from_mm(current->mm);
 	mutex_init(&l->sock_lock);
 	INIT_WORK(&l->udp_work, dnspool_lsn_udp_work);
-	init_llist_head(&l->udp_answers);
 	INIT_WORK(&l->accept_work, dnspool_lsn_accept_work);
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->conns);

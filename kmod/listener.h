@@ -143,11 +143,12 @@ struct dnspool_rate_bucket {
  *	and by the removal that closes them
  * @udp: its UDP socket, or NULL
  * @tcp: its listening TCP socket, or NULL
+ * @udp_sk: @udp's sock while it is open, for answers sent from any
+ *	context; RCU (bh), cleared before @udp closes
  * @udp_data_ready: @udp's data_ready before ours
  * @tcp_data_ready: @tcp's data_ready before ours, TCP's own, which
  *	accepted sockets get back
- * @udp_work: reads client datagrams, and sends the answers of @udp_answers
- * @udp_answers: answered UDP queries (struct dnspool_lquery), to send
+ * @udp_work: reads client datagrams
  * @accept_work: accepts TCP client connections
  * @lock: protects @conns, @nconns and @clients; taken with bottom halves
  *	enabled only from process context
@@ -180,10 +181,10 @@ struct dnspool_listener {
 	struct mutex sock_lock;		/* see above */
 	struct socket *udp;
 	struct socket *tcp;
+	struct sock __rcu *udp_sk;
 	void (*udp_data_ready)(struct sock *sk);
 	void (*tcp_data_ready)(struct sock *sk);
 	struct work_struct udp_work;
-	struct llist_head udp_answers;
 	struct work_struct accept_work;
 	spinlock_t lock;		/* see above */
 	struct list_head conns;
@@ -262,7 +263,7 @@ struct dnspool_lconn {
  * @edns: the query carried an OPT record, so must a reply built here
  * @charge: its share of the listener owner's in-flight bounds
  * @err: its outcome
- * @node: on the answers to send, once ended
+ * @node: on its TCP connection's answers to write, once ended
  * @out: on its connection's answers being written
  * @reply: the answer to send, once built: the upstream's, or @built
  * @reply_len: its length
@@ -315,6 +316,8 @@ u64 dnspool_client_net(const struct in6_addr *a);
 int dnspool_lsn_udp_open(struct dnspool_listener *l);
 void dnspool_lsn_udp_work(struct work_struct *work);
 void dnspool_lsn_udp_close(struct dnspool_listener *l);
+int dnspool_lsn_udp_xmit(struct dnspool_listener *l, const struct sockaddr_storage *to,
+			 const void *data, size_t len);
 
 /* TCP (lsn_tcp.c). */
 int dnspool_lsn_tcp_open(struct dnspool_listener *l);

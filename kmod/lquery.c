@@ -261,13 +261,19 @@ static void dnspool_lquery_finish(struct dnspool_lquery *lq, int err)
 	dnspool_inflight_uncharge(&lq->charge);
 	if (lq->conn) {
 		dnspool_lconn_answered(lq);
-	} else if (READ_ONCE(l->dead)) {
-		atomic64_inc(&l->stats.drops);
-		dnspool_lquery_free(lq);
-	} else {
-		llist_add(&lq->node, &l->udp_answers);
-		dnspool_listener_kick(l, &l->udp_work);
+		return;
 	}
+	/* A UDP client's answer goes at once, from here. */
+	if (READ_ONCE(l->dead)) {
+		atomic64_inc(&l->stats.drops);
+	} else {
+		dnspool_lquery_build_reply(lq, false);
+		if (dnspool_lsn_udp_xmit(l, &lq->client, lq->reply, lq->reply_len))
+			atomic64_inc(&l->stats.drops);
+		else
+			atomic64_inc(&l->stats.answers);
+	}
+	dnspool_lquery_free(lq);
 }
 
 /* The pools' end of the query: in any context (dnspool_done_t). */

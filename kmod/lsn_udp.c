@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A listener's UDP socket.  Its data_ready (softirq) queues the listener's
- * UDP work, which reads the client datagrams, forwards the queries, and
- * sends the answers the pools' ends of queries handed it.  Answers are
- * sent from the work, in process context, for udp_sendmsg() on an
- * unconnected socket may sleep: a cgroup sendmsg BPF program makes it take
- * the socket's lock (udp.c, BPF_CGROUP_RUN_PROG_UDP4_SENDMSG_LOCK).
+ * UDP work, which reads the client datagrams and forwards the queries:
+ * the pools take queries in process context.  Their answers are sent where
+ * the queries end (lsn_xmit.c); the work answers only what it refuses
+ * (FORMERR, NOTIMP), with udp_sendmsg(), which may sleep.
  */
 #include <linux/net.h>
 #include <linux/sched/mm.h>
@@ -62,6 +61,7 @@ int dnspool_lsn_udp_open(struct dnspool_listener *l)
 	sk->sk_data_ready = dnspool_lsn_udp_data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
 	l->udp = sock;
+	rcu_assign_pointer(l->udp_sk, sk);
 	return 0;
 }
 
@@ -69,8 +69,7 @@ int dnspool_lsn_udp_open(struct dnspool_listener *l)
  * dnspool_lsn_udp_close() - close a listener's UDP socket
  * @l: the listener, dead
  *
- * Its work may run again, for answers handed to it meanwhile, which it
- * drops.
+ * Answers sent meanwhile are done when it returns; later ones are dropped.
  *
  * Context: process context; sleeps.
  */
@@ -80,6 +79,8 @@ void dnspool_lsn_udp_close(struct dnspool_listener *l)
 
 	if (!sock)
 		return;
+	RCU_INIT_POINTER(l->udp_sk, NULL);
+	synchronize_rcu();
 	write_lock_bh(&sock->sk->sk_callback_lock);
 	sock->sk->sk_user_data = NULL;
 	sock->sk->sk_data_ready = l->udp_data_ready;
@@ -109,23 +110,6 @@ static void dnspool_lsn_udp_send(struct dnspool_listener *l, struct socket *sock
 		atomic64_inc(&l->stats.drops);
 }
 
-/* Sends the answers handed to the work, oldest first. */
-static void dnspool_lsn_udp_answer(struct dnspool_listener *l, struct socket *sock)
-{
-	struct llist_node *list = llist_reverse_order(llist_del_all(&l->udp_answers));
-	struct dnspool_lquery *lq, *tmp;
-
-	llist_for_each_entry_safe(lq, tmp, list, node) {
-		if (sock) {
-			dnspool_lquery_build_reply(lq, false);
-			dnspool_lsn_udp_send(l, sock, &lq->client, lq->reply, lq->reply_len);
-		} else {
-			atomic64_inc(&l->stats.drops);
-		}
-		dnspool_lquery_free(lq);
-	}
-}
-
 /* One client datagram of @len bytes (perhaps more than was read). */
 static void dnspool_lsn_udp_query(struct dnspool_listener *l, struct socket *sock,
 				  struct sockaddr_storage *from, size_t len)
@@ -148,7 +132,7 @@ static void dnspool_lsn_udp_query(struct dnspool_listener *l, struct socket *soc
 }
 
 /**
- * dnspool_lsn_udp_work() - a listener's UDP work: answers out, queries in
+ * dnspool_lsn_udp_work() - a listener's UDP work: client queries in
  * @work: the listener's udp_work
  *
  * Context: process context, on dnspool_wq; charges what it allocates to
@@ -166,7 +150,6 @@ void dnspool_lsn_udp_work(struct work_struct *work)
 
 	mutex_lock(&l->sock_lock);
 	sock = l->udp;
-	dnspool_lsn_udp_answer(l, sock);
 	for (n = 0; sock && n < DNSPOOL_LSN_UDP_BUDGET; n++) {
 		struct msghdr msg = {
 			.msg_name = &from,
@@ -180,8 +163,6 @@ void dnspool_lsn_udp_work(struct work_struct *work)
 		if (len < 0)
 			continue;
 		dnspool_lsn_udp_query(l, sock, &from, len);
-		/* Answers that came meanwhile go before more is read. */
-		dnspool_lsn_udp_answer(l, sock);
 	}
 	if (sock && n == DNSPOOL_LSN_UDP_BUDGET)
 		dnspool_listener_kick(l, &l->udp_work);

@@ -298,3 +298,45 @@ start_tlshd() {
 	echo "# tlshd did not start listening within 10 s: $(cat "$dir/tlshd.log")" >&2
 	return 1
 }
+
+# wait_until SECONDS CMD...: runs CMD every 0.2 s until it succeeds, for
+# SECONDS at most (bounded in time, not in polls: a poll is slow on the
+# debug kernel); fails when it never did.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.2
+	done
+}
+
+# listener_stats NAME [NETNS]: listener NAME's object in `dnspoolctl -j
+# stats` (its configuration and counters), of netns NETNS if given.
+listener_stats() {
+	"$CTL" ${2:+-n "$2"} -j stats | jq -c --arg n "$1" '.listeners[] | select(.name == $n)'
+}
+
+# listener_stat NAME KEY [NETNS]: one counter of listener_stats.
+listener_stat() {
+	listener_stats "$1" "${3:-}" | jq -r ".$2"
+}
+
+# upstream_queries NAME [NETNS]: queries upstream NAME's pools (all of
+# them: udp, tcp for truncated answers) were asked.
+upstream_queries() {
+	"$CTL" ${2:+-n "$2"} -j stats "$1" | jq '[.pools[].queries] | add'
+}
+
+HOSTILE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/upstreams/dns_client_hostile.py"
+
+# hostile ARGS...: the test DNS client (upstreams/dns_client_hostile.py),
+# its "# " lines passed on, its last line (JSON) on stdout; its status.
+hostile() {
+	local out rc
+	out=$(python3 "$HOSTILE" "$@")
+	rc=$?
+	grep '^#' <<<"$out" >&2
+	grep -v '^#' <<<"$out" | tail -n 1
+	return $rc
+}

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`, inside the VM.  First the fair benchmark (bench-fair.sh):
 # dnspool through libdnspool against a userspace pool, like for like;
-# its machine-readable line ends the output.  Then one query load, in one
-# run, through
+# its machine-readable line ends the output.  Then the front end
+# (bench-frontend.sh): dnsperf against one unbound directly and through a
+# dnspool listener, dnsdist and unbound as a forwarder, caches off: q/s,
+# p50/p99, CPU per query, sockets; its line follows the fair one.  Then one
+# query load, in one run, through
 #   per-query  a userspace client opening a socket per query (the seed's
 #              original design),
 #   user-pool  a userspace client with its own pool of 10 UDP sockets,
@@ -38,6 +41,8 @@ for i in $(seq "$N"); do echo "h$(( (i - 1) % 1000 + 1 )).dnspool.test A"; done 
 
 echo "# kernel $(uname -r)"
 "$SRC/selftests/vm/bench-fair.sh" "$UNBOUND" "$names.fair"
+echo
+"$SRC/selftests/vm/bench-frontend.sh" "$names.frontend"
 echo
 echo "# $N queries for A records, $W in flight, against unbound on loopback"
 per=$("$BENCH" udp-per-query 127.0.0.1 5301 "$names" "$W")
@@ -178,5 +183,5 @@ echo
 "$CTL" stats
 kill "$UNBOUND" "$TLSHD"
 echo
-cat "$names.fair"
+cat "$names.fair" "$names.frontend"
 rm -f "$names" "$names".*

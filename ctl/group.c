@@ -117,13 +117,6 @@ static int group_del(int argc, char **argv)
 	return group_change(argc, argv, DNSPOOL_CMD_GROUP_DEL, "del");
 }
 
-static uint64_t get_uint(struct nlattr *a)
-{
-	if (!a)
-		return 0;
-	return nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
-}
-
 /* The group's members and their good answers, in order. */
 static int members_of(struct nlmsghdr *nlh, const char **names, uint64_t *answers, int max)
 {
@@ -134,7 +127,7 @@ static int members_of(struct nlmsghdr *nlh, const char **names, uint64_t *answer
 		if (nla_type(a) == DNSPOOL_A_GROUP_MEMBER && n < max)
 			names[n++] = nla_get_string(a);
 		else if (nla_type(a) == DNSPOOL_A_GROUP_MEMBER_ANSWERS && k < max)
-			answers[k++] = get_uint(a);
+			answers[k++] = dp_get_uint(a);
 	}
 	return n;
 }
@@ -164,11 +157,11 @@ void dp_print_group(struct nlmsghdr *nlh, struct nlattr **tb, bool counters)
 	if (!counters)
 		return;
 	printf("    queries %llu answers %llu failovers %llu races %llu won-by-other %llu",
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_GROUP_QUERIES]),
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_GROUP_ANSWERS]),
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_GROUP_FAILOVERS]),
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_GROUP_RACES]),
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_GROUP_RACES_WON_OTHER]));
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_GROUP_QUERIES]),
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_GROUP_ANSWERS]),
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_GROUP_FAILOVERS]),
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_GROUP_RACES]),
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_GROUP_RACES_WON_OTHER]));
 	for (i = 0; i < n; i++)
 		printf(" %s %llu", names[i], (unsigned long long)answers[i]);
 	putchar('\n');
@@ -209,7 +202,7 @@ json_object *dp_group_json(struct nlmsghdr *nlh, struct nlattr **tb)
 					nla_get_u32(tb[DNSPOOL_A_GROUP_TIMEOUT_MS]) : 0));
 	for (i = 0; i < (int)ARRAY_LEN(counters); i++)
 		json_object_object_add(o, counters[i].key,
-				       json_object_new_int64(get_uint(tb[counters[i].attr])));
+				       json_object_new_int64(dp_get_uint(tb[counters[i].attr])));
 	return o;
 }
 

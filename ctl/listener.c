@@ -182,18 +182,6 @@ static int listener_del(int argc, char **argv)
 	return listener_change(argc, argv, DNSPOOL_CMD_LISTENER_DEL, "del");
 }
 
-static uint64_t get_uint(struct nlattr *a)
-{
-	if (!a)
-		return 0;
-	return nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
-}
-
-static uint32_t get_u32(struct nlattr **tb, int attr)
-{
-	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
-}
-
 /* "127.0.0.1:53", "[::1]:5353"; the address alone into @addr when given. */
 static void format_address(struct nlattr **tb, char *buf, size_t len, char *addr, size_t alen)
 {
@@ -239,7 +227,7 @@ static int allow_list(struct nlmsghdr *nlh, char (*nets)[INET6_ADDRSTRLEN + 4], 
 
 static bool serves_tcp(struct nlattr **tb)
 {
-	return get_u32(tb, DNSPOOL_A_LISTENER_PROTO) != DNSPOOL_LISTENER_PROTO_UDP;
+	return dp_get_u32(tb, DNSPOOL_A_LISTENER_PROTO) != DNSPOOL_LISTENER_PROTO_UDP;
 }
 
 /* One line in the syntax `listener add` takes (TCP's options for TCP). */
@@ -248,11 +236,11 @@ static void print_config(struct nlmsghdr *nlh, struct nlattr **tb)
 	char nets[DNSPOOL_LISTENER_MAX_ALLOW][INET6_ADDRSTRLEN + 4], addr[INET6_ADDRSTRLEN + 8],
 	     dur[32];
 	int n = allow_list(nlh, nets, DNSPOOL_LISTENER_MAX_ALLOW), i;
-	uint32_t rate = get_u32(tb, DNSPOOL_A_LISTENER_RATE);
+	uint32_t rate = dp_get_u32(tb, DNSPOOL_A_LISTENER_RATE);
 
 	format_address(tb, addr, sizeof(addr), NULL, 0);
 	printf("%s %s proto %s target %s", nla_get_string(tb[DNSPOOL_A_LISTENER_NAME]), addr,
-	       listener_proto_name(get_u32(tb, DNSPOOL_A_LISTENER_PROTO)),
+	       listener_proto_name(dp_get_u32(tb, DNSPOOL_A_LISTENER_PROTO)),
 	       tb[DNSPOOL_A_LISTENER_TARGET] ? nla_get_string(tb[DNSPOOL_A_LISTENER_TARGET]) : "?");
 	for (i = 0; i < n; i++)
 		printf("%s%s", i ? "," : " allow ", nets[i]);
@@ -261,8 +249,8 @@ static void print_config(struct nlmsghdr *nlh, struct nlattr **tb)
 	else
 		printf(" rate off");
 	if (serves_tcp(tb)) {
-		format_duration_ms(get_u32(tb, DNSPOOL_A_LISTENER_TCP_IDLE_MS), dur, sizeof(dur));
-		printf(" tcp-idle %s tcp-max %u", dur, get_u32(tb, DNSPOOL_A_LISTENER_TCP_MAX));
+		format_duration_ms(dp_get_u32(tb, DNSPOOL_A_LISTENER_TCP_IDLE_MS), dur, sizeof(dur));
+		printf(" tcp-idle %s tcp-max %u", dur, dp_get_u32(tb, DNSPOOL_A_LISTENER_TCP_MAX));
 	}
 	putchar('\n');
 }
@@ -312,11 +300,11 @@ void dp_print_listener_counters(struct nlattr **tb, bool wrap)
 			continue;
 		if (attr == DNSPOOL_A_LISTENER_TCP_CONNS)
 			len = snprintf(item, sizeof(item), "tcp-conns %llu/%llu",
-				       (unsigned long long)get_uint(tb[attr]),
-				       (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_TCP_CONNS_TOTAL]));
+				       (unsigned long long)dp_get_uint(tb[attr]),
+				       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_LISTENER_TCP_CONNS_TOTAL]));
 		else
 			len = snprintf(item, sizeof(item), "%s %llu", counters[i].words,
-				       (unsigned long long)get_uint(tb[attr]));
+				       (unsigned long long)dp_get_uint(tb[attr]));
 		if (wrap && col && col + 2 + len > 100) {
 			putchar('\n');
 			col = 0;
@@ -348,7 +336,7 @@ json_object *dp_listener_json(struct nlmsghdr *nlh, struct nlattr **tb)
 	json_object_object_add(o, "port", json_object_new_int(tb[DNSPOOL_A_LISTENER_PORT] ?
 			       ntohs(nla_get_u16(tb[DNSPOOL_A_LISTENER_PORT])) : 0));
 	json_object_object_add(o, "proto",
-			       json_object_new_string(listener_proto_name(get_u32(tb, DNSPOOL_A_LISTENER_PROTO))));
+			       json_object_new_string(listener_proto_name(dp_get_u32(tb, DNSPOOL_A_LISTENER_PROTO))));
 	json_object_object_add(o, "target",
 			       json_object_new_string(tb[DNSPOOL_A_LISTENER_TARGET] ?
 					nla_get_string(tb[DNSPOOL_A_LISTENER_TARGET]) : ""));
@@ -356,14 +344,14 @@ json_object *dp_listener_json(struct nlmsghdr *nlh, struct nlattr **tb)
 		json_object_array_add(allow, json_object_new_string(nets[i]));
 	json_object_object_add(o, "allow", allow);
 	json_object_object_add(o, "rate",
-			       json_object_new_int64(get_u32(tb, DNSPOOL_A_LISTENER_RATE)));
+			       json_object_new_int64(dp_get_u32(tb, DNSPOOL_A_LISTENER_RATE)));
 	json_object_object_add(o, "tcp_idle_ms",
-			       json_object_new_int64(get_u32(tb, DNSPOOL_A_LISTENER_TCP_IDLE_MS)));
+			       json_object_new_int64(dp_get_u32(tb, DNSPOOL_A_LISTENER_TCP_IDLE_MS)));
 	json_object_object_add(o, "tcp_max",
-			       json_object_new_int64(get_u32(tb, DNSPOOL_A_LISTENER_TCP_MAX)));
+			       json_object_new_int64(dp_get_u32(tb, DNSPOOL_A_LISTENER_TCP_MAX)));
 	for (i = 0; i < (int)ARRAY_LEN(counters); i++)
 		json_object_object_add(o, counters[i].key,
-				       json_object_new_int64(get_uint(tb[counters[i].attr])));
+				       json_object_new_int64(dp_get_uint(tb[counters[i].attr])));
 	return o;
 }
 

@@ -352,3 +352,17 @@ int dp_family(void)
 {
 	return family;
 }
+
+/* An attribute of type uint (4 or 8 bytes), or 0 when absent. */
+uint64_t dp_get_uint(struct nlattr *a)
+{
+	if (!a)
+		return 0;
+	return nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
+}
+
+/* Attribute @attr of @tb as a u32, or 0 when absent. */
+uint32_t dp_get_u32(struct nlattr **tb, int attr)
+{
+	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
+}

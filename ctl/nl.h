@@ -12,6 +12,8 @@ typedef int (*dp_msg_fn)(struct nlmsghdr *nlh, void *arg);
 struct nl_msg *dp_msg_new(int cmd, int flags);
 int dp_request(struct nl_msg *msg, dp_msg_fn fn, void *arg);
 int dp_parse(struct nlmsghdr *nlh, struct nlattr **tb, int max);
+uint64_t dp_get_uint(struct nlattr *a);
+uint32_t dp_get_u32(struct nlattr **tb, int attr);
 const char *dp_error_text(struct nlmsghdr *err_nlh, struct nl_msg *req, char *buf, size_t len);
 /* A refusal in words: the kernel's @msg, naming @attr or the attribute
  * type @missing (-1: none) of command @cmd; else @error (positive).

@@ -59,18 +59,6 @@ static const struct {
 	{ "rto_ms", DNSPOOL_A_POOL_RTO_MS },
 };
 
-static uint64_t get_uint(struct nlattr *a)
-{
-	if (!a)
-		return 0;
-	return nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
-}
-
-static uint32_t get_u32(struct nlattr **tb, int attr)
-{
-	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
-}
-
 static void address(struct nlattr **tb, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN] = "?";
@@ -94,7 +82,7 @@ static void print_counters(struct nlattr **tb)
 	for (i = 0; i < N_COUNTERS && counters[i].words; i++) {
 		char item[64];
 		int n = snprintf(item, sizeof(item), "%s %llu", counters[i].words,
-				 (unsigned long long)get_uint(tb[counters[i].attr]));
+				 (unsigned long long)dp_get_uint(tb[counters[i].attr]));
 
 		if (col && col + 2 + n > 100) {
 			putchar('\n');
@@ -108,15 +96,15 @@ static void print_counters(struct nlattr **tb)
 /* A tls pool's handshakes, on a line of their own under its row. */
 static void print_handshakes(struct nlattr **tb)
 {
-	uint64_t done = get_uint(tb[DNSPOOL_A_POOL_HANDSHAKES]);
-	uint64_t us = get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_TIME_US]);
+	uint64_t done = dp_get_uint(tb[DNSPOOL_A_POOL_HANDSHAKES]);
+	uint64_t us = dp_get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_TIME_US]);
 
 	printf("    tls handshakes %llu, mean %.1f ms; failed: no agent %llu, timeout %llu, certificate %llu, other %llu\n",
 	       (unsigned long long)done, done ? us / 1000.0 / done : 0.0,
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_AGENT]),
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_TIMEOUT]),
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_CERT]),
-	       (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER]));
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_AGENT]),
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_TIMEOUT]),
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_CERT]),
+	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER]));
 }
 
 struct table {
@@ -145,13 +133,13 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 				       json_object_new_string(nla_get_string(tb[DNSPOOL_A_POOL_UPSTREAM])));
 		json_object_object_add(o, "address", json_object_new_string(addr));
 		json_object_object_add(o, "network",
-				       json_object_new_string(transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT))));
+				       json_object_new_string(transport_name(dp_get_u32(tb, DNSPOOL_A_POOL_TRANSPORT))));
 		for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
 			json_object_object_add(o, gauges[i].key,
-					       json_object_new_int64(get_u32(tb, gauges[i].attr)));
+					       json_object_new_int64(dp_get_u32(tb, gauges[i].attr)));
 		for (i = 0; i < N_COUNTERS; i++)
 			json_object_object_add(o, counters[i].key,
-					       json_object_new_int64(get_uint(tb[counters[i].attr])));
+					       json_object_new_int64(dp_get_uint(tb[counters[i].attr])));
 		json_object_array_add(t->list, o);
 		return NL_OK;
 	}
@@ -160,32 +148,32 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 		       "QUERIES", "ANSWERS", "FAILED", "RETX");
 		t->header_done = true;
 	}
-	snprintf(conns, sizeof(conns), "%u/%u/%u", get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS),
-		 get_u32(tb, DNSPOOL_A_POOL_TOTAL_CONNS), get_u32(tb, DNSPOOL_A_POOL_MAX_CONNS));
-	snprintf(inflight, sizeof(inflight), "%u", get_u32(tb, DNSPOOL_A_POOL_INFLIGHT));
+	snprintf(conns, sizeof(conns), "%u/%u/%u", dp_get_u32(tb, DNSPOOL_A_POOL_ACTIVE_CONNS),
+		 dp_get_u32(tb, DNSPOOL_A_POOL_TOTAL_CONNS), dp_get_u32(tb, DNSPOOL_A_POOL_MAX_CONNS));
+	snprintf(inflight, sizeof(inflight), "%u", dp_get_u32(tb, DNSPOOL_A_POOL_INFLIGHT));
 	snprintf(queries, sizeof(queries), "%llu",
-		 (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_QUERIES]));
+		 (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_QUERIES]));
 	snprintf(answers, sizeof(answers), "%llu",
-		 (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_ANSWERS]));
+		 (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_ANSWERS]));
 	snprintf(failed, sizeof(failed), "%llu",
-		 (unsigned long long)(get_uint(tb[DNSPOOL_A_POOL_LOCAL_ERRORS]) +
-				      get_uint(tb[DNSPOOL_A_POOL_UPSTREAM_ERRORS])));
+		 (unsigned long long)(dp_get_uint(tb[DNSPOOL_A_POOL_LOCAL_ERRORS]) +
+				      dp_get_uint(tb[DNSPOOL_A_POOL_UPSTREAM_ERRORS])));
 	snprintf(retx, sizeof(retx), "%llu",
-		 (unsigned long long)get_uint(tb[DNSPOOL_A_POOL_RETRANSMITS]));
+		 (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_RETRANSMITS]));
 	printf(ROW_FMT, nla_get_string(tb[DNSPOOL_A_POOL_UPSTREAM]),
-	       transport_name(get_u32(tb, DNSPOOL_A_POOL_TRANSPORT)), addr, conns, inflight,
+	       transport_name(dp_get_u32(tb, DNSPOOL_A_POOL_TRANSPORT)), addr, conns, inflight,
 	       queries, answers, failed, retx);
 	if (!show_details)
 		return NL_OK;
-	format_duration_ms(get_u32(tb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS), dur, sizeof(dur));
-	printf("    idle-timeout %s  peak-conns %u\n", dur, get_u32(tb, DNSPOOL_A_POOL_PEAK_CONNS));
-	format_duration_ms(get_u32(tb, DNSPOOL_A_POOL_RTO_MS), dur, sizeof(dur));
+	format_duration_ms(dp_get_u32(tb, DNSPOOL_A_POOL_IDLE_TIMEOUT_MS), dur, sizeof(dur));
+	printf("    idle-timeout %s  peak-conns %u\n", dur, dp_get_u32(tb, DNSPOOL_A_POOL_PEAK_CONNS));
+	format_duration_ms(dp_get_u32(tb, DNSPOOL_A_POOL_RTO_MS), dur, sizeof(dur));
 	if (tb[DNSPOOL_A_POOL_SRTT_US])
-		printf("    srtt %.3fms  rto %s\n", get_u32(tb, DNSPOOL_A_POOL_SRTT_US) / 1000.0, dur);
+		printf("    srtt %.3fms  rto %s\n", dp_get_u32(tb, DNSPOOL_A_POOL_SRTT_US) / 1000.0, dur);
 	else
 		printf("    srtt -  rto %s\n", dur);
 	print_counters(tb);
-	if (get_u32(tb, DNSPOOL_A_POOL_TRANSPORT) == DNSPOOL_TRANSPORT_TLS)
+	if (dp_get_u32(tb, DNSPOOL_A_POOL_TRANSPORT) == DNSPOOL_TRANSPORT_TLS)
 		print_handshakes(tb);
 	return NL_OK;
 }
@@ -215,19 +203,19 @@ static int on_listener(struct nlmsghdr *nlh, void *arg)
 		format_addr_port(AF_INET6, nla_data(tb[DNSPOOL_A_LISTENER_IPV6]), port, addr,
 				 sizeof(addr));
 	snprintf(queries, sizeof(queries), "%llu",
-		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_QUERIES]));
+		 (unsigned long long)dp_get_uint(tb[DNSPOOL_A_LISTENER_QUERIES]));
 	snprintf(answers, sizeof(answers), "%llu",
-		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_ANSWERS]));
+		 (unsigned long long)dp_get_uint(tb[DNSPOOL_A_LISTENER_ANSWERS]));
 	snprintf(servfail, sizeof(servfail), "%llu",
-		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_SERVFAIL]));
+		 (unsigned long long)dp_get_uint(tb[DNSPOOL_A_LISTENER_SERVFAIL]));
 	/* Turned away by policy: outside allow, or past the rate. */
 	snprintf(refused, sizeof(refused), "%llu",
-		 (unsigned long long)(get_uint(tb[DNSPOOL_A_LISTENER_REFUSED_ACL]) +
-				      get_uint(tb[DNSPOOL_A_LISTENER_RATE_LIMITED])));
+		 (unsigned long long)(dp_get_uint(tb[DNSPOOL_A_LISTENER_REFUSED_ACL]) +
+				      dp_get_uint(tb[DNSPOOL_A_LISTENER_RATE_LIMITED])));
 	snprintf(drops, sizeof(drops), "%llu",
-		 (unsigned long long)get_uint(tb[DNSPOOL_A_LISTENER_DROPS]));
+		 (unsigned long long)dp_get_uint(tb[DNSPOOL_A_LISTENER_DROPS]));
 	printf(LISTENER_FMT, nla_get_string(tb[DNSPOOL_A_LISTENER_NAME]),
-	       listener_proto_name(get_u32(tb, DNSPOOL_A_LISTENER_PROTO)), addr, tb[DNSPOOL_A_LISTENER_TARGET] ?
+	       listener_proto_name(dp_get_u32(tb, DNSPOOL_A_LISTENER_PROTO)), addr, tb[DNSPOOL_A_LISTENER_TARGET] ?
 	       nla_get_string(tb[DNSPOOL_A_LISTENER_TARGET]) : "?",
 	       queries, answers, servfail, refused, drops);
 	if (show_details)

@@ -188,11 +188,6 @@ static void format_uri(struct nlattr **tb, char *buf, size_t len)
 		 v6 ? "[" : "", addr, v6 ? "]" : "", port);
 }
 
-static uint32_t get_u32(struct nlattr **tb, int attr)
-{
-	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
-}
-
 static const char *health_name(uint32_t state)
 {
 	switch (state) {
@@ -228,18 +223,18 @@ void dp_print_health(struct nlattr **tb)
 {
 	char dur[32], num[16];
 
-	printf("%s failures %u", health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH)),
-	       get_u32(tb, DNSPOOL_A_UPSTREAM_FAILURES));
+	printf("%s failures %u", health_name(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH)),
+	       dp_get_u32(tb, DNSPOOL_A_UPSTREAM_FAILURES));
 	if (tb[DNSPOOL_A_UPSTREAM_PROBE_IN_MS]) {
-		format_duration_ms(get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS), dur, sizeof(dur));
+		format_duration_ms(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS), dur, sizeof(dur));
 		printf(" probe-in %s", dur);
 	}
 	if (tb[DNSPOOL_A_UPSTREAM_LAST_ERROR]) {
-		format_duration_ms(get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS), dur,
+		format_duration_ms(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS), dur,
 				   sizeof(dur));
 		printf(" last-error %s (%s) %s ago",
-		       errno_name(get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR), num, sizeof(num)),
-		       class_name(get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS)), dur);
+		       errno_name(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR), num, sizeof(num)),
+		       class_name(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS)), dur);
 	}
 	putchar('\n');
 }
@@ -252,19 +247,19 @@ void dp_print_upstream(struct nlattr **tb)
 
 	format_uri(tb, uri, sizeof(uri));
 	printf("%s %s max-conns %u", nla_get_string(tb[DNSPOOL_A_UPSTREAM_NAME]), uri,
-	       get_u32(tb, DNSPOOL_A_UPSTREAM_MAX_CONNS));
-	if (get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) == DNSPOOL_TRANSPORT_UDP)
-		printf(" rotate-queries %u", get_u32(tb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES));
-	printf(" breaker-failures %u", get_u32(tb, DNSPOOL_A_UPSTREAM_BREAKER_FAILURES));
+	       dp_get_u32(tb, DNSPOOL_A_UPSTREAM_MAX_CONNS));
+	if (dp_get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) == DNSPOOL_TRANSPORT_UDP)
+		printf(" rotate-queries %u", dp_get_u32(tb, DNSPOOL_A_UPSTREAM_ROTATE_QUERIES));
+	printf(" breaker-failures %u", dp_get_u32(tb, DNSPOOL_A_UPSTREAM_BREAKER_FAILURES));
 	for (i = 0; i < ARRAY_LEN(durations); i++) {
 		/* Rotation and retransmission are UDP matters. */
 		if ((durations[i].attr == DNSPOOL_A_UPSTREAM_ROTATE_INTERVAL_MS ||
 		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_INITIAL_MS ||
 		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_MIN_MS ||
 		     durations[i].attr == DNSPOOL_A_UPSTREAM_RTO_MAX_MS) &&
-		    get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) != DNSPOOL_TRANSPORT_UDP)
+		    dp_get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT) != DNSPOOL_TRANSPORT_UDP)
 			continue;
-		format_duration_ms(get_u32(tb, durations[i].attr), dur, sizeof(dur));
+		format_duration_ms(dp_get_u32(tb, durations[i].attr), dur, sizeof(dur));
 		printf(" %s %s", durations[i].opt, dur);
 	}
 	if (tb[DNSPOOL_A_UPSTREAM_TLS_NAME])
@@ -276,24 +271,24 @@ void dp_print_upstream(struct nlattr **tb)
 void dp_health_json(json_object *o, struct nlattr **tb)
 {
 	json_object_object_add(o, "health",
-			       json_object_new_string(health_name(get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH))));
+			       json_object_new_string(health_name(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_HEALTH))));
 	json_object_object_add(o, "failures",
-			       json_object_new_int64(get_u32(tb, DNSPOOL_A_UPSTREAM_FAILURES)));
+			       json_object_new_int64(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_FAILURES)));
 	if (tb[DNSPOOL_A_UPSTREAM_PROBE_IN_MS])
 		json_object_object_add(o, "probe_in_ms",
-				       json_object_new_int64(get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS)));
+				       json_object_new_int64(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_PROBE_IN_MS)));
 	if (tb[DNSPOOL_A_UPSTREAM_LAST_ERROR]) {
-		uint32_t err = get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR);
+		uint32_t err = dp_get_u32(tb, DNSPOOL_A_UPSTREAM_LAST_ERROR);
 		char num[16];
 
 		json_object_object_add(o, "last_error",
 				       json_object_new_string(errno_name(err, num, sizeof(num))));
 		json_object_object_add(o, "last_error_errno", json_object_new_int64(err));
 		json_object_object_add(o, "last_error_class",
-				       json_object_new_string(class_name(get_u32(tb,
+				       json_object_new_string(class_name(dp_get_u32(tb,
 						DNSPOOL_A_UPSTREAM_LAST_ERROR_CLASS))));
 		json_object_object_add(o, "last_error_age_ms",
-				       json_object_new_int64(get_u32(tb,
+				       json_object_new_int64(dp_get_u32(tb,
 						DNSPOOL_A_UPSTREAM_LAST_ERROR_AGE_MS)));
 	}
 }
@@ -321,7 +316,7 @@ json_object *dp_upstream_json(struct nlattr **tb)
 	json_object_object_add(o, "name",
 			       json_object_new_string(nla_get_string(tb[DNSPOOL_A_UPSTREAM_NAME])));
 	json_object_object_add(o, "transport",
-			       json_object_new_string(transport_name(get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT))));
+			       json_object_new_string(transport_name(dp_get_u32(tb, DNSPOOL_A_UPSTREAM_TRANSPORT))));
 	if (tb[DNSPOOL_A_UPSTREAM_IPV4])
 		inet_ntop(AF_INET, nla_data(tb[DNSPOOL_A_UPSTREAM_IPV4]), addr, sizeof(addr));
 	else if (tb[DNSPOOL_A_UPSTREAM_IPV6])
@@ -336,7 +331,7 @@ json_object *dp_upstream_json(struct nlattr **tb)
 				       json_object_new_string(nla_get_string(tb[DNSPOOL_A_UPSTREAM_TLS_NAME])));
 	for (i = 0; i < ARRAY_LEN(u32s); i++)
 		json_object_object_add(o, u32s[i].key,
-				       json_object_new_int64(get_u32(tb, u32s[i].attr)));
+				       json_object_new_int64(dp_get_u32(tb, u32s[i].attr)));
 	dp_health_json(o, tb);
 	return o;
 }

@@ -14,7 +14,6 @@
 #include "pool.h"
 #include "sock.h"
 #include "dnsmsg.h"
-#include "limits.h"
 #include "upstream.h"
 
 /* Answers handled per run of the work before it yields. */
@@ -41,18 +40,12 @@
 
 static int dnspool_udp_open(struct dnspool_conn *conn)
 {
-	struct net *net = conn->pool->up->net;
-	int err, rcvbuf = DNSPOOL_UDP_RCVBUF;
+	int err;
 
 	err = dnspool_sock_create(conn, SOCK_DGRAM, IPPROTO_UDP);
 	if (err)
 		return err;
-	/* Past rmem_max only in the host's own namespaces: elsewhere any
-	 * user may own the socket.
-	 */
-	if (dnspool_limits_untrusted(net))
-		rcvbuf = min_t(int, rcvbuf, READ_ONCE(sysctl_rmem_max));
-	sock_set_rcvbuf(conn->sock->sk, rcvbuf);
+	dnspool_sock_set_rcvbuf(conn->sock->sk, DNSPOOL_UDP_RCVBUF);
 #ifdef CONFIG_NET_RX_BUSY_POLL
 	/* Answers are dequeued in softirq, which must not busy-poll. */
 	WRITE_ONCE(conn->sock->sk->sk_ll_usec, 0);

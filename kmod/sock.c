@@ -10,6 +10,7 @@
 #include <net/sock.h>
 
 #include "conn.h"
+#include "limits.h"
 #include "pool.h"
 #include "sock.h"
 #include "upstream.h"
@@ -120,6 +121,21 @@ static void dnspool_sk_state_change(struct sock *sk)
 static void dnspool_sk_error_report(struct sock *sk)
 {
 	dnspool_sk_event(sk, DNSPOOL_CB_ERROR_REPORT);
+}
+
+/**
+ * dnspool_sock_set_rcvbuf() - size a kernel UDP socket's receive buffer
+ * @sk: the socket
+ * @bytes: what it should hold: room for a burst of datagrams
+ *
+ * Past net.core.rmem_max only in the host's own namespaces: elsewhere any
+ * user may own the namespace, and so the socket and what it holds.
+ */
+void dnspool_sock_set_rcvbuf(struct sock *sk, int bytes)
+{
+	if (dnspool_limits_untrusted(sock_net(sk)))
+		bytes = min_t(int, bytes, READ_ONCE(sysctl_rmem_max));
+	sock_set_rcvbuf(sk, bytes);
 }
 
 /**

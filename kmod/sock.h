@@ -9,6 +9,7 @@
 #include <linux/workqueue.h>
 
 struct dnspool_conn;
+struct sock;
 
 /**
  * struct dnspool_releaser - drops a namespace's socket files from a work
@@ -35,6 +36,7 @@ int dnspool_sock_open(struct dnspool_conn *conn);
 int dnspool_sock_create(struct dnspool_conn *conn, int type, int proto);
 int dnspool_sock_connect(struct dnspool_conn *conn, int flags);
 int dnspool_sock_alloc_file(struct dnspool_conn *conn, const char *name);
+void dnspool_sock_set_rcvbuf(struct sock *sk, int bytes);
 bool dnspool_sock_writable(struct dnspool_conn *conn);
 void dnspool_sock_install_callbacks(struct dnspool_conn *conn);
 void dnspool_sock_restore_callbacks(struct dnspool_conn *conn);

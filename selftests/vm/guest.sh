@@ -45,10 +45,20 @@ demo)
 	"$src/selftests/vm/demo.sh" >$tap 2>&1
 	;;
 bench)
-	"$src/selftests/vm/bench.sh" >$tap 2>&1
+	# run.sh --bench --tests frontend: the front end's part alone.
+	case ${dnspool_tests:-all} in
+	frontend) modprobe dnspool && "$src/selftests/vm/bench-frontend.sh" /tmp/frontend.line &&
+		cat /tmp/frontend.line ;;
+	*) "$src/selftests/vm/bench.sh" ;;
+	esac >$tap 2>&1
 	;;
 profile)
-	"$src/selftests/vm/profile.sh" >$tap 2>&1
+	# run.sh --profile --tests netlink|frontend: one part only.
+	case ${dnspool_tests:-all} in
+	netlink) "$src/selftests/vm/profile.sh" ;;
+	frontend) "$src/selftests/vm/profile-frontend.sh" ;;
+	*) "$src/selftests/vm/profile.sh"; "$src/selftests/vm/profile-frontend.sh" ;;
+	esac >$tap 2>&1
 	;;
 shell)
 	modprobe dnspool

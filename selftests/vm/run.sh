@@ -6,6 +6,9 @@
 #
 #   run.sh [--kernel stock|debug|all] [--shell|--demo|--bench|--profile] [--tests "a.sh b.sh"]
 #
+# --tests picks the tests to run; with --bench or --profile, one part:
+# "frontend" (either), "netlink" (--profile).
+#
 # stock: Debian 13's own kernel, what users run.  debug: 6.12 of our own
 # build with KASAN, lockdep, kmemleak, UBSAN and debug objects (kernel/).
 #

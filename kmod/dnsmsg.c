@@ -16,6 +16,14 @@
 /* Query types of zone transfers, which are not a stub's. */
 #define DNS_QTYPE_IXFR	251	/* RFC 1995 */
 #define DNS_QTYPE_AXFR	252	/* RFC 5936 */
+/* The meta-TYPEs (RFC 6895 section 3.1), TKEY and TSIG among them: no
+ * question asks for them.
+ */
+#define DNS_TYPE_META_FIRST	128
+#define DNS_TYPE_META_LAST	250
+/* Obsolete query types (RFC 883), which servers refuse as malformed. */
+#define DNS_QTYPE_MAILB	253
+#define DNS_QTYPE_MAILA	254
 
 /* Type, class, TTL and RDLENGTH of a resource record. */
 #define DNS_RR_FIXED_LEN	10
@@ -66,6 +74,33 @@ static u8 dnsmsg_ascii_lower(u8 c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+/* A question type no query may ask: a record that lives only in the
+ * additional section, a meta-TYPE, an obsolete query type.
+ */
+static bool dnsmsg_qtype_bad(u16 qtype)
+{
+	return qtype == DNS_TYPE_OPT || qtype == DNS_QTYPE_MAILB || qtype == DNS_QTYPE_MAILA ||
+	       (qtype >= DNS_TYPE_META_FIRST && qtype <= DNS_TYPE_META_LAST);
+}
+
+/* The options of an OPT record's data (RFC 6891 section 6.1.2), each a
+ * code, a length and that many bytes, fill it exactly.
+ */
+static bool dnsmsg_opt_options_ok(const u8 *rdata, size_t rdlen)
+{
+	size_t off = 0;
+
+	while (rdlen - off >= 4) {
+		size_t optlen = dnsmsg_get16(rdata + off + 2);
+
+		off += 4;
+		if (optlen > rdlen - off)
+			return false;
+		off += optlen;
+	}
+	return off == rdlen;
+}
+
 /**
  * dnsmsg_question_len() - the length of a message's question section
  * @msg: the message
@@ -99,14 +134,17 @@ int dnsmsg_question_len(const u8 *msg, size_t len, size_t *name_len)
  * @name_len: set to the length of the question's name
  * @why: set, on error, to a sentence saying what is wrong
  *
- * A stub resolver's query: QR clear, opcode QUERY, exactly one question
- * with an uncompressed name, not a zone transfer, no answer or authority
- * records, and in the additional section at most one EDNS OPT record and
+ * A stub resolver's query: QR and TC clear, opcode QUERY, exactly one
+ * question with an uncompressed name, for a type a query asks (not a zone
+ * transfer, not OPT or another meta-TYPE, not the obsolete MAILA or
+ * MAILB), no answer or authority records, and in the additional section
+ * at most one EDNS OPT record, its options filling its data exactly, and
  * at most one TSIG record (last, as RFC 8945 requires), nothing after
  * them.  Anything else (updates, notifies, zone transfers, stray records)
- * is refused: the pools
- * send from kernel sockets on behalf of any local user, and relay DNS
- * queries, not arbitrary DNS messages.
+ * is refused: the pools send from kernel sockets on behalf of any local
+ * user, and relay DNS queries, not arbitrary DNS messages.  Servers answer
+ * such messages FORMERR, or drop them: a pool would retry, then time out,
+ * as if the upstream had failed.
  *
  * Context: any.
  * Return: 0, or -EINVAL with @why set.
@@ -131,6 +169,10 @@ int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
 		*why = "only opcode QUERY is forwarded";
 		return -EINVAL;
 	}
+	if (dnsmsg_truncated(msg)) {
+		*why = "a query has no TC bit set";
+		return -EINVAL;
+	}
 	n = dnsmsg_question_len(msg, len, name_len);
 	if (n < 0) {
 		*why = "not a query with exactly one question, its name uncompressed";
@@ -140,6 +182,10 @@ int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
 	qtype = dnsmsg_get16(msg + DNS_HDR_LEN + *name_len);
 	if (qtype == DNS_QTYPE_AXFR || qtype == DNS_QTYPE_IXFR) {
 		*why = "zone transfers (AXFR, IXFR) are not relayed";
+		return -EINVAL;
+	}
+	if (dnsmsg_qtype_bad(qtype)) {
+		*why = "the question's type is OPT, a meta-type or an obsolete MAILA or MAILB";
 		return -EINVAL;
 	}
 	arcount = dnsmsg_get16(msg + 10);
@@ -162,8 +208,12 @@ int dnsmsg_check_query(const u8 *msg, size_t len, size_t *qlen,
 		if (rdlen > len - off)
 			goto bad_rr;
 		off += rdlen;
-		if (type == DNS_TYPE_OPT && !opts++ && msg[owner] == 0)
-			continue;
+		if (type == DNS_TYPE_OPT && !opts++ && msg[owner] == 0) {
+			if (dnsmsg_opt_options_ok(msg + off - rdlen, rdlen))
+				continue;
+			*why = "the OPT record's options do not fill its data exactly";
+			return -EINVAL;
+		}
 		if (type == DNS_TYPE_TSIG && i == arcount - 1)
 			continue;
 		*why = "the additional section holds a record other than one OPT and a last TSIG";

@@ -59,7 +59,7 @@ taken() { check "$2" answered "$1"; }
 refused() { check "$2" expect_error "q: message: .*$3" "$CTL" query @q --raw "$TMP/$1"; }
 
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 24
 dnspool_load
 upstreams_clear
 responder $PORT
@@ -82,6 +82,12 @@ cat >"$TMP/specs" <<-'SPECS'
 	trailing raw=00
 	pad1233 ar=1 pad=1233
 	axfr qtype=252
+	cookie ar=1 add=opt(b"\x00\x0a\x00\x08"+bytes(8))
+	opt_short ar=1 add=opt(b"\x00\x0a\x00\x08abc")
+	tc flags=0x0300
+	qt_opt qtype=41
+	qt_tsig qtype=250
+	qt_maila qtype=254
 SPECS
 make_wire || ktap_exit_fail_msg "cannot make the messages"
 
@@ -89,6 +95,7 @@ taken plain "a plain query is taken"
 taken opt "with an EDNS OPT record"
 taken opt_tsig "with OPT and a last TSIG record"
 taken pad1232 "padded with EDNS to 1232 bytes, the most"
+taken cookie "with an EDNS option (a client cookie)"
 refused response "a response (QR set)" "the QR bit is set"
 refused notify "opcode NOTIFY" "only opcode QUERY"
 refused update "opcode UPDATE" "only opcode QUERY"
@@ -102,7 +109,12 @@ refused tsig_first "TSIG before OPT" "other than one OPT"
 refused trailing "bytes after the last record" "bytes follow"
 refused pad1233 "1233 bytes" "at most 1232 bytes"
 refused axfr "a zone transfer (AXFR)" "zone transfers"
-# The refused never reached the pool: it counted the four taken.
-check "nothing refused reached the pool" eval '[ "$(stat_of q queries)" = 4 ]'
+refused opt_short "an EDNS option longer than the OPT record's data" "options do not fill"
+refused tc "the TC bit set" "no TC bit"
+refused qt_opt "a question for type OPT" "meta-type"
+refused qt_tsig "a question for type TSIG" "meta-type"
+refused qt_maila "a question for type MAILA" "MAILA"
+# The refused never reached the pool: it counted the five taken.
+check "nothing refused reached the pool" eval '[ "$(stat_of q queries)" = 5 ]'
 "$CTL" upstream del q
 ktap_finished

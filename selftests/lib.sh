@@ -328,6 +328,27 @@ upstream_queries() {
 	"$CTL" ${2:+-n "$2"} -j stats "$1" | jq '[.pools[].queries] | add'
 }
 
+# unbound_control PID: turns the remote control of unbound PID (of
+# start_unbound) on, on a local socket beside its configuration (the
+# template turns it off), and reloads it (SIGHUP): unbound_stat can then
+# read its counters.
+unbound_control() {
+	local conf
+	conf=$(tr '\0' '\n' <"/proc/$1/cmdline" | sed -n '/^-c$/{n;p}')
+	printf '\tcontrol-enable: yes\n\tcontrol-interface: "%s/control.sock"\n' \
+		"${conf%/*}" >>"$conf"
+	kill -HUP "$1"
+	wait_until 30 eval "[ -n \"\$(unbound_stat $1 total.num.queries)\" ]"
+}
+
+# unbound_stat PID KEY: counter KEY of unbound PID (unbound-control
+# stats_noreset), empty when unbound prints none (it leaves out most zeros).
+unbound_stat() {
+	local conf
+	conf=$(tr '\0' '\n' <"/proc/$1/cmdline" | sed -n '/^-c$/{n;p}')
+	unbound-control -c "$conf" stats_noreset 2>/dev/null | sed -n "s/^${2//./\\.}=//p"
+}
+
 HOSTILE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/upstreams/dns_client_hostile.py"
 
 # hostile ARGS...: the test DNS client (upstreams/dns_client_hostile.py),

@@ -80,26 +80,16 @@ ready() {
 	done
 }
 
-# The upstream: start_unbound's, its remote control then turned on (the
-# template turns it off) on a local socket and its configuration reloaded
-# (SIGHUP), so that its count of queries can be read.
+# The upstream: start_unbound's, its remote control on, so that its count
+# of queries can be read.
 start_upstream() {
-	local end
 	UPSTREAM=$(start_unbound $UP $UP_PORT) || return 1
-	UPCONF=$(tr '\0' '\n' <"/proc/$UPSTREAM/cmdline" | sed -n '/^-c$/{n;p}')
-	printf '\tcontrol-enable: yes\n\tcontrol-interface: "%s/control.sock"\n' \
-		"${UPCONF%/*}" >>"$UPCONF"
-	kill -HUP "$UPSTREAM"
-	end=$((SECONDS + 30))
-	until upstream_seen >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && { echo "# no remote control: $(cat "${UPCONF%/*}/log")"; return 1; }
-		sleep 0.2
-	done
+	unbound_control "$UPSTREAM" || { echo "# no remote control"; return 1; }
 	ready $UP $UP_PORT
 }
 # Its count of queries received, in SEEN.
 upstream_seen() {
-	SEEN=$(unbound-control -c "$UPCONF" stats_noreset | sed -n 's/^total\.num\.queries=//p')
+	SEEN=$(unbound_stat "$UPSTREAM" total.num.queries)
 	[ -n "$SEEN" ]
 }
 

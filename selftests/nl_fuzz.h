@@ -160,7 +160,7 @@ struct vq {
 struct result {
 	long msgs, ctl, fq, vq;
 	long anomalies, mismatches;
-	long valid_sent, valid_ok, valid_bad;
+	long valid_sent, valid_ok, valid_bad, valid_upstream;
 	long admin_ok, admin_not_eperm, admin_eperm;
 	long overruns, resyncs, noack;
 	double secs;

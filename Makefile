@@ -48,10 +48,15 @@ bench:
 profile:
 	selftests/vm/run.sh --kernel stock --profile
 
+# Long runs, apart from the suite: KERNEL=debug runs them under the
+# debug kernel's detectors.
+soak:
+	selftests/vm/run.sh --kernel $(if $(filter all,$(KERNEL)),stock,$(KERNEL)) --soak
+
 vm-shell:
 	selftests/vm/run.sh --kernel $(if $(filter all,$(KERNEL)),stock,$(KERNEL)) --shell
 
 regen:
 	selftests/vm/ynl-regen.sh
 
-.PHONY: all module ctl selftests install clean check demo bench profile vm-shell regen
+.PHONY: all module ctl selftests install clean check demo bench profile soak vm-shell regen

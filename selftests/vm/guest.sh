@@ -60,6 +60,9 @@ profile)
 	*) "$src/selftests/vm/profile.sh"; "$src/selftests/vm/profile-frontend.sh" ;;
 	esac >$tap 2>&1
 	;;
+soak)
+	"$src/selftests/vm/soak.sh" >$tap 2>&1
+	;;
 shell)
 	modprobe dnspool
 	echo "dnspool VM: module loaded; the tree is in $src; exit to power off."

@@ -4,7 +4,8 @@
 # image, boot it under QEMU on each kernel, run every selftest there, and
 # print kselftest TAP with a last line "N passed, N failed".
 #
-#   run.sh [--kernel stock|debug|all] [--shell|--demo|--bench|--profile] [--tests "a.sh b.sh"]
+#   run.sh [--kernel stock|debug|all] [--shell|--demo|--bench|--profile|--soak]
+#          [--tests "a.sh b.sh"]
 #
 # --tests picks the tests to run; with --bench or --profile, one part:
 # "frontend" (either), "netlink" (--profile).
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--demo) mode=demo ;;
 	--bench) mode=bench ;;
 	--profile) mode=profile ;;
+	--soak) mode=soak ;;
 	--tests) tests=$2; shift ;;
 	*) die "unknown argument '$1'" ;;
 	esac

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A listener under generated hostile clients (upstreams/dns_client_fuzz.py)
-# from a namespace "far" on a veth, whose sources span 10.21.0.0/16 (half
+# from a namespace "fz-far" on a veth, whose sources span 10.21.0.0/16 (half
 # of it outside the listener's allow list): tens of thousands of
 # datagrams (random, mutated queries, lengths at the bounds, responses,
 # other opcodes, good queries) and thousands of TCP streams of generated
@@ -31,7 +31,7 @@ UNBOUND=
 TMP=$(mktemp -d)
 cleanup() {
 	kill $UNBOUND 2>/dev/null
-	ip netns del far 2>/dev/null
+	ip netns del fz-far 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -45,17 +45,17 @@ UNBOUND=$(UNBOUND_TUNING="extended-statistics: yes" start_unbound 127.0.0.1 $UPO
 	unbound_control "$UNBOUND" || ktap_exit_fail_msg "no unbound with its remote control"
 "$CTL" upstream add u udp://127.0.0.1:$UPORT || ktap_exit_fail_msg "cannot add u"
 
-# far: 10.20.0.2 on the veth, and 10.21.0.0/16 routed to its loopback,
+# fz-far: 10.20.0.2 on the veth, and 10.21.0.0/16 routed to its loopback,
 # so that a client there may send from any of its addresses.
-ip netns add far && ip -n far link set lo up &&
-ip link add v-fz type veth peer name eth0 netns far &&
+ip netns add fz-far && ip -n fz-far link set lo up &&
+ip link add v-fz type veth peer name eth0 netns fz-far &&
 ip addr add 10.20.0.1/24 dev v-fz && ip link set v-fz up &&
 ip route add 10.21.0.0/16 via 10.20.0.2 &&
-ip -n far addr add 10.20.0.2/24 dev eth0 && ip -n far link set eth0 up &&
-ip -n far route add local 10.21.0.0/16 dev lo &&
-ip -n far route add default via 10.20.0.1 ||
+ip -n fz-far addr add 10.20.0.2/24 dev eth0 && ip -n fz-far link set eth0 up &&
+ip -n fz-far route add local 10.21.0.0/16 dev lo &&
+ip -n fz-far route add default via 10.20.0.1 ||
 	ktap_exit_fail_msg "cannot make the veth namespace"
-far() { ip netns exec far "$@"; }
+far() { ip netns exec fz-far "$@"; }
 "$CTL" listener add fz 10.20.0.1 target u allow 10.21.0.0/17 tcp-idle 2s ||
 	ktap_exit_fail_msg "cannot add listener fz"
 [ "$(far kdig -b 10.21.0.10 +short +timeout=5 @10.20.0.1 h7.dnspool.test)" = 198.51.100.8 ] ||

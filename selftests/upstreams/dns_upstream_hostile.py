@@ -42,6 +42,8 @@ import sys
 import threading
 import time
 
+from dns_responder import recv_exact
+
 BAD_ADDR = bytes([203, 0, 113, 66])
 
 
@@ -110,16 +112,6 @@ def serve_udp(args):
             other.sendto(answer(query, addr=BAD_ADDR), peer)
             count('bad')
         s.sendto(right, peer)
-
-
-def recv_exact(conn, n):
-    buf = b''
-    while len(buf) < n:
-        chunk = conn.recv(n - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return buf
 
 
 def reset(conn):

@@ -328,13 +328,18 @@ upstream_queries() {
 	"$CTL" ${2:+-n "$2"} -j stats "$1" | jq '[.pools[].queries] | add'
 }
 
+# unbound_conf PID: the configuration file unbound PID runs with.
+unbound_conf() {
+	tr '\0' '\n' <"/proc/$1/cmdline" | sed -n '/^-c$/{n;p}'
+}
+
 # unbound_control PID: turns the remote control of unbound PID (of
 # start_unbound) on, on a local socket beside its configuration (the
 # template turns it off), and reloads it (SIGHUP): unbound_stat can then
 # read its counters.
 unbound_control() {
 	local conf
-	conf=$(tr '\0' '\n' <"/proc/$1/cmdline" | sed -n '/^-c$/{n;p}')
+	conf=$(unbound_conf "$1")
 	printf '\tcontrol-enable: yes\n\tcontrol-interface: "%s/control.sock"\n' \
 		"${conf%/*}" >>"$conf"
 	kill -HUP "$1"
@@ -344,9 +349,8 @@ unbound_control() {
 # unbound_stat PID KEY: counter KEY of unbound PID (unbound-control
 # stats_noreset), empty when unbound prints none (it leaves out most zeros).
 unbound_stat() {
-	local conf
-	conf=$(tr '\0' '\n' <"/proc/$1/cmdline" | sed -n '/^-c$/{n;p}')
-	unbound-control -c "$conf" stats_noreset 2>/dev/null | sed -n "s/^${2//./\\.}=//p"
+	unbound-control -c "$(unbound_conf "$1")" stats_noreset 2>/dev/null |
+		sed -n "s/^${2//./\\.}=//p"
 }
 
 HOSTILE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/upstreams/dns_client_hostile.py"

@@ -143,18 +143,19 @@ check "udp: the pools were asked exactly the queries the listener took" forwarde
 # as a query, and saw nothing malformed but what the clients' reports
 # (JSON files) say was sent with EDNS options.
 upstream_clean() {
-	local bad formerr opts
+	local bad formerr opts sent took
 	read -r bad formerr < <(malformed_upstream)
 	opts=$(jq -s '[.[].edns_options] | add' "$@")
+	sent=$(($(pools_sent) - SENT0))
+	took=$(($(upstream_took) - TOOK0))
 	echo "# the upstream: $(unbound_stat "$UNBOUND" total.num.queries) queries;" \
 	     "$((bad - UP_BAD0)) responses, TC or other opcodes; $((formerr - UP_FORMERR0))" \
 	     "FORMERR, for $opts messages sent with EDNS options"
-	echo "# the pools sent it $(($(pools_sent) - SENT0)) messages, it took $(($(upstream_took) - TOOK0))"
+	echo "# the pools sent it $sent messages, it took $took"
 	[ "$bad" = "$UP_BAD0" ] && [ $((formerr - UP_FORMERR0)) -le "$opts" ] &&
-		[ $(($(pools_sent) - SENT0)) = $(($(upstream_took) - TOOK0)) ] && return
-	unbound-control -c "$(tr '\0' '\n' <"/proc/$UNBOUND/cmdline" | sed -n '/^-c$/{n;p}')" \
-		stats_noreset | grep -E 'num\.(query\.(type|opcode|flags|edns)|answer\.rcode)' |
-		sed 's/^/# /'
+		[ "$sent" = "$took" ] && return
+	unbound-control -c "$(unbound_conf "$UNBOUND")" stats_noreset |
+		grep -E 'num\.(query\.(type|opcode|flags|edns)|answer\.rcode)' | sed 's/^/# /'
 	return 1
 }
 check "udp: the upstream took all as queries; a FORMERR only for EDNS options" \

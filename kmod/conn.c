@@ -399,13 +399,20 @@ out:
 	return q;
 }
 
-/* Leaves an answer to the connection's work; false when it was dropped. */
-static bool dnspool_conn_answer_later(struct dnspool_conn *conn, u8 *msg, size_t len)
+/*
+ * Leaves an answer to the connection's work; false when it was dropped.
+ * Without memory to leave it, its query, if it may end here, ends as this
+ * host's failure rather than time out later as the upstream's.
+ */
+static bool dnspool_conn_answer_later(struct dnspool_conn *conn, u8 *msg, size_t len,
+				      struct dnspool_batch *b)
 {
 	struct dnspool_later *l = kmalloc(sizeof(*l), GFP_ATOMIC | __GFP_NOWARN);
 
-	if (!l)
+	if (!l) {
+		dnspool_conn_answer_lost_atomic(conn, msg, len, -ENOMEM, b);
 		goto drop;
+	}
 	l->msg = msg;
 	l->len = len;
 	spin_lock_bh(&conn->lock);
@@ -477,11 +484,11 @@ bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len,
 	bool first, later;
 
 	if (len > DNSPOOL_ATOMIC_ANSWER_MAX)
-		return dnspool_conn_answer_later(conn, msg, len);
+		return dnspool_conn_answer_later(conn, msg, len, b);
 	q = dnspool_conn_take_now(conn, msg, len, &first, &later);
 	if (!q) {
 		if (later)
-			return dnspool_conn_answer_later(conn, msg, len);
+			return dnspool_conn_answer_later(conn, msg, len, b);
 		kfree(msg);
 		return true;
 	}
@@ -540,6 +547,25 @@ void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t 
 	dnspool_query_end(q, err);
 	if (held)
 		dnspool_query_put(q);
+}
+
+/**
+ * dnspool_conn_dial_waits_here() - does @conn's dial wait on this host?
+ * @conn: the connection
+ *
+ * It does while it waits for a handshake slot, or for the agent to take
+ * its handshake: the agent has not sent the upstream a byte yet.  A dial,
+ * or a query waiting on it, that times out so is this host's failure,
+ * not the upstream's.
+ *
+ * Context: holding @conn's lock.
+ * Return: true when it dials and waits on this host.
+ */
+bool dnspool_conn_dial_waits_here(struct dnspool_conn *conn)
+{
+	lockdep_assert_held(&conn->lock);
+	return conn->state == DNSPOOL_CONN_DIALING && READ_ONCE(conn->dial_waits_locally) &&
+	       dnspool_sock_sent_nothing(conn);
 }
 
 /**
@@ -635,6 +661,11 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 			if (dnspool_sock_writable(conn))
 				continue;
 		}
+		/* A stream socket with room that refused the send could not
+		 * allocate: no write space event may come to wake the work.
+		 */
+		if (err == -EAGAIN && !dgram && dnspool_sock_writable(conn))
+			dnspool_pool_retry_tx(conn);
 		if (err == -EAGAIN)
 			return 0;
 		if (err && !dgram)

@@ -148,9 +148,12 @@ enum dnspool_conn_state {
  * @charged: counted against the namespace's bounds on connections
  * @tx_blocked: waits for write space; written by the sender, read by the
  *	socket's write_space callback (a barrier on each side)
+ * @tx_retry: its stream socket refused a send for want of memory, with
+ *	room in its buffer: the pool's tick kicks its work
  * @dial_started: its dial began; the work's alone
- * @dial_waits_locally: its dial waits on this host (a handshake slot),
- *	not on the upstream; written by the work, read by the pool's tick
+ * @dial_waits_locally: its dial waits on this host (a handshake slot, or
+ *	the agent to take its handshake) unless its socket sent data; written
+ *	by the work, read by the pool's tick
  * @cb_installed: our socket callbacks are installed
  * @born: when it was made, in jiffies
  * @last_used: when it last took or answered a query, in jiffies
@@ -184,6 +187,7 @@ struct dnspool_conn {
 	bool draining;
 	bool charged;
 	bool tx_blocked;
+	bool tx_retry;
 	bool dial_started;
 	bool dial_waits_locally;
 	bool cb_installed;
@@ -213,6 +217,7 @@ void dnspool_conn_answer_lost(struct dnspool_conn *conn, const u8 *head, size_t 
 			      int err);
 bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len,
 				struct dnspool_batch *b);
+bool dnspool_conn_dial_waits_here(struct dnspool_conn *conn);
 void dnspool_conn_answer_lost_atomic(struct dnspool_conn *conn, const u8 *head, size_t len,
 				     int err, struct dnspool_batch *b);
 void dnspool_conn_kick(struct dnspool_conn *conn);

@@ -167,7 +167,11 @@ static int dnspool_tls_request_handshake(struct dnspool_conn *conn)
 	err = tls_client_hello_anon(&args, GFP_KERNEL);
 	if (err != -EAGAIN)
 		trace_dnspool_handshake_start(conn, err);
-	WRITE_ONCE(conn->dial_waits_locally, err == -EAGAIN);
+	/* Waiting for a slot, or for the agent to take the request: the
+	 * pool's tick tells the agent's delay from the upstream's by the
+	 * bytes the socket sent (dnspool_sock_sent_nothing()).
+	 */
+	WRITE_ONCE(conn->dial_waits_locally, !err || err == -EAGAIN);
 	if (!err) {
 		tls->submitted = true;
 		tls->phase = DNSPOOL_TLS_HANDSHAKE;

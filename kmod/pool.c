@@ -295,6 +295,30 @@ void dnspool_pool_dial_ok(struct dnspool_pool *pool)
 	spin_unlock(&pool->lock);
 }
 
+/**
+ * dnspool_pool_retry_tx() - @conn's socket refused a send for want of
+ * memory, not of room: the pool's tick sends again
+ * @conn: the connection, whose sender saw -EAGAIN with its socket's send
+ *	buffer not full
+ *
+ * A stream socket's send that cannot allocate returns -EAGAIN, as a full
+ * one does (sk_stream_wait_memory() without a timeout), but no write
+ * space event need follow: nothing may be in flight for an ACK to free.
+ * A blocking sender would sleep a moment and try again; the tick does so
+ * for @conn, lest its queries time out as the upstream's failure.
+ *
+ * Context: process context, no lock held.
+ */
+void dnspool_pool_retry_tx(struct dnspool_conn *conn)
+{
+	struct dnspool_pool *pool = conn->pool;
+
+	WRITE_ONCE(conn->tx_retry, true);
+	spin_lock(&pool->lock);
+	dnspool_pool_arm_tick(pool);
+	spin_unlock(&pool->lock);
+}
+
 /*
  * Puts @q on a connection, opening one if the pool should grow.  On error
  * the query is not in the pool, and @why may say why in words.
@@ -553,7 +577,8 @@ static void dnspool_pool_gc_work(struct work_struct *work)
 	dnspool_pool_gc(container_of(work, struct dnspool_pool, gc_work));
 }
 
-/* Ends dials past their deadline; runs while a connection dials.  It walks
+/* Ends dials past their deadline; runs while a connection dials, or waits
+ * to send again for want of memory (dnspool_pool_retry_tx()).  It walks
  * the connections, never the queries: those have timers of their own.
  */
 static void dnspool_pool_tick_work(struct work_struct *work)
@@ -571,10 +596,11 @@ static void dnspool_pool_tick_work(struct work_struct *work)
 		spin_lock_bh(&conn->lock);
 		if (conn->state == DNSPOOL_CONN_DIALING) {
 			if (time_after(now, conn->dial_deadline)) {
-				/* Waiting on this host (a handshake slot) is
-				 * not the upstream's timeout.
+				/* Waiting on this host (a handshake slot, or
+				 * the agent, which never sent the upstream a
+				 * byte) is not the upstream's timeout.
 				 */
-				int err = READ_ONCE(conn->dial_waits_locally) ?
+				int err = dnspool_conn_dial_waits_here(conn) ?
 					  -EAGAIN : -ETIMEDOUT;
 
 				atomic64_inc(&pool->stats.dial_failures);
@@ -589,6 +615,9 @@ static void dnspool_pool_tick_work(struct work_struct *work)
 				dialing = true;
 				dnspool_conn_kick(conn);
 			}
+		} else if (conn->state == DNSPOOL_CONN_READY && READ_ONCE(conn->tx_retry)) {
+			WRITE_ONCE(conn->tx_retry, false);
+			dnspool_conn_kick(conn);
 		}
 		spin_unlock_bh(&conn->lock);
 	}

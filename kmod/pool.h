@@ -90,6 +90,7 @@ int dnspool_pool_submit(struct dnspool_pool *pool, struct dnspool_query *q,
 void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q);
 void dnspool_pool_count_end(struct dnspool_pool *pool, int err);
 void dnspool_pool_dial_ok(struct dnspool_pool *pool);
+void dnspool_pool_retry_tx(struct dnspool_conn *conn);
 void dnspool_pool_kill_conn(struct dnspool_pool *pool, struct dnspool_conn *conn,
 			    int err, struct list_head *orphans);
 void dnspool_pool_kick_gc(struct dnspool_pool *pool);

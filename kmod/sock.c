@@ -8,6 +8,7 @@
 #include <linux/net.h>
 #include <linux/sched/task.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "conn.h"
 #include "limits.h"
@@ -152,6 +153,25 @@ bool dnspool_sock_writable(struct dnspool_conn *conn)
 	struct sock *sk = conn->sock->sk;
 
 	return sk->sk_type == SOCK_STREAM ? sk_stream_is_writeable(sk) : sock_writeable(sk);
+}
+
+/**
+ * dnspool_sock_sent_nothing() - has the connection's stream carried no
+ * byte yet?
+ * @conn: the connection, with its stream socket
+ *
+ * Whether a TLS handshake that is late reached the upstream at all: the
+ * agent sends its ClientHello on the socket once it takes the request.
+ * The connection's own SYN carries no data, and is not counted.
+ *
+ * Context: any; reads a counter that the socket's owner updates.
+ * Return: true when no data was ever sent.
+ */
+bool dnspool_sock_sent_nothing(struct dnspool_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	return sk->sk_protocol == IPPROTO_TCP && !READ_ONCE(tcp_sk(sk)->bytes_sent);
 }
 
 /**

@@ -38,6 +38,7 @@ int dnspool_sock_connect(struct dnspool_conn *conn, int flags);
 int dnspool_sock_alloc_file(struct dnspool_conn *conn, const char *name);
 void dnspool_sock_set_rcvbuf(struct sock *sk, int bytes);
 bool dnspool_sock_writable(struct dnspool_conn *conn);
+bool dnspool_sock_sent_nothing(struct dnspool_conn *conn);
 void dnspool_sock_install_callbacks(struct dnspool_conn *conn);
 void dnspool_sock_restore_callbacks(struct dnspool_conn *conn);
 void dnspool_sock_close(struct dnspool_conn *conn);

@@ -268,7 +268,10 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 			dnspool_pool_kill_conn(pool, conn, -ETIMEDOUT, &orphans);
 			dnspool_pool_kick_gc(pool);
 		}
-		err = -ETIMEDOUT;
+		/* Waiting for its connection, which waits on this host,
+		 * it never reached the upstream.
+		 */
+		err = dnspool_conn_dial_waits_here(conn) ? -EAGAIN : -ETIMEDOUT;
 		goto out_conn;
 	}
 	/* On a stream, not sent yet (its socket is full), or sent as often as

@@ -199,7 +199,7 @@ static int exchange(const struct query_opts *o, struct pending *pend, unsigned i
 			err = dnspool_drain(c, on_answer, &ex);
 		if (err < 0) {
 			dp_err("netlink: %s%s", strerror(-err),
-			       err == -ENOBUFS ? " (answers lost: receive buffer full)" : "");
+			       err == -ENOBUFS ? " (answers lost: receive buffer full or no memory)" : "");
 			return -1;
 		}
 	}

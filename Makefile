@@ -28,6 +28,7 @@ install: module ctl
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
+		kmod/*.gcno kmod/*.gcda \
 		.*.cmd .module-common.o Module.symvers modules.order .tmp_versions
 	$(MAKE) -C ctl clean
 	$(MAKE) -C selftests clean
@@ -53,10 +54,20 @@ profile:
 soak:
 	selftests/vm/run.sh --kernel $(if $(filter all,$(KERNEL)),stock,$(KERNEL)) --soak
 
+# Fault injection at length (fail-nth's whole sweep, failslab in workers
+# and softirq): the debug kernel alone has it.
+faults:
+	selftests/vm/run.sh --kernel debug --faults
+
+# The suite on the debug kernel with the module built for gcov: line and
+# branch coverage per file of kmod/, and the error paths never taken.
+coverage:
+	selftests/vm/run.sh --kernel debug --coverage
+
 vm-shell:
 	selftests/vm/run.sh --kernel $(if $(filter all,$(KERNEL)),stock,$(KERNEL)) --shell
 
 regen:
 	selftests/vm/ynl-regen.sh
 
-.PHONY: all module ctl selftests install clean check demo bench profile soak vm-shell regen
+.PHONY: all module ctl selftests install clean check demo bench profile soak faults coverage vm-shell regen

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The VM's PID 1 after switch_root: set the system up, install the module
 # as `make install` would, run what the kernel command line asks
-# (dnspool_mode=check|shell|demo|bug:NAME), save the kernel log, power off.
+# (dnspool_mode=check|faults|coverage|shell|demo|bench|profile|soak|
+# bug:NAME), save the kernel log, power off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=${TERM:-linux}
 
@@ -40,6 +41,22 @@ tap=/dev/ttyS1
 case "${dnspool_mode:-check}" in
 check)
 	"$src/selftests/vm/guest-tests.sh" >$tap 2>&1
+	;;
+coverage)
+	# make coverage: the suite, then the module's gcov counters (kept by
+	# the kernel across unloads) beside kbuild's notes, and their report.
+	"$src/selftests/vm/guest-tests.sh" >$tap 2>&1
+	find /sys/kernel/debug/gcov -path '*/kmod/*.gcda' | while read -r f; do
+		cat "$f" >"$src/kmod/${f##*/}"
+	done
+	(cd "$src" && python3 selftests/vm/coverage.py kmod) >"$out/coverage.txt" 2>&1
+	;;
+faults)
+	# make faults: the fault injection tests at length.  fail-nth's
+	# sweep is whole in the regular run too; failslab's runs 6 rounds
+	# at 2, 10 and 30 percent, against one at 20.
+	FAULT_SLAB_ROUNDS=6 FAULT_SLAB_PERCENT="2 10 30" \
+		"$src/selftests/vm/guest-tests.sh" >$tap 2>&1
 	;;
 demo)
 	"$src/selftests/vm/demo.sh" >$tap 2>&1

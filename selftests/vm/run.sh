@@ -4,11 +4,15 @@
 # image, boot it under QEMU on each kernel, run every selftest there, and
 # print kselftest TAP with a last line "N passed, N failed".
 #
-#   run.sh [--kernel stock|debug|all] [--shell|--demo|--bench|--profile|--soak]
+#   run.sh [--kernel stock|debug|all]
+#          [--shell|--demo|--bench|--profile|--soak|--faults|--coverage]
 #          [--tests "a.sh b.sh"]
 #
 # --tests picks the tests to run; with --bench or --profile, one part:
-# "frontend" (either), "netlink" (--profile).
+# "frontend" (either), "netlink" (--profile).  --faults runs the fault
+# injection tests at length (fault_nth.sh, fault_slab.sh: guest.sh says how).
+# --coverage runs the suite on the debug kernel with the module built for
+# gcov, and prints its coverage (coverage.py).
 #
 # stock: Debian 13's own kernel, what users run.  debug: 6.12 of our own
 # build with KASAN, lockdep, kmemleak, UBSAN and debug objects (kernel/).
@@ -29,6 +33,8 @@ while [ $# -gt 0 ]; do
 	--bench) mode=bench ;;
 	--profile) mode=profile ;;
 	--soak) mode=soak ;;
+	--faults) mode=faults ;;
+	--coverage) mode=coverage kernel=debug ;;
 	--tests) tests=$2; shift ;;
 	*) die "unknown argument '$1'" ;;
 	esac
@@ -104,7 +110,8 @@ build() {
 	[ -z "$KBUILD" ] || cp -a "$KBUILD/modroot/lib/modules" "$dir/modules"
 	KBUILD=$KBUILD in_image "$dir" bash -c "
 		cd /work/src &&
-		make module KDIR=$kdir W=1 DNSPOOL_RACE_WINDOWS=1 >/work/build-module.log 2>&1 &&
+		make module KDIR=$kdir W=1 DNSPOOL_RACE_WINDOWS=1 ${GCOV:+DNSPOOL_GCOV=1} \
+			>/work/build-module.log 2>&1 &&
 		make ctl selftests KDIR=$kdir KSFT_DIR=/opt/linux/tools/testing/selftests DNSPOOL_RACE_WINDOWS=1" \
 		>"$dir/build.log" 2>&1 || { cat "$dir/build-module.log" >>"$dir/build.log"; return 1; }
 }
@@ -206,7 +213,7 @@ boot_once_retried() {
 
 run_suite() {
 	local k=$1 dir="$RUN/$1" p f s
-	boot_once_retried "$k" check
+	boot_once_retried "$k" "${2:-check}"
 	echo "# kernel: $(cat "$dir/out/uname" 2>/dev/null || echo "$KVER (did not report)")"
 	if ! grep -q '^TAP version' "$dir/tap.log" 2>/dev/null; then
 		result fail "$k: VM booted and ran the suite"
@@ -262,7 +269,11 @@ main() {
 	INITRD=$("$VM_DIR/initramfs.sh") || die "initramfs build failed"
 	mkdir -p "$RUN"
 
-	if [ $mode != check ]; then
+	case $mode in
+	faults) [ -n "$tests" ] || tests="fault_nth.sh fault_slab.sh" ;;
+	coverage) GCOV=1 ;;
+	esac
+	if [ $mode != check ] && [ $mode != faults ] && [ $mode != coverage ]; then
 		k=${kernels%% *}
 		select_kernel "$k" || die "no $k kernel"
 		build "$k" "$KDIR" || { cat "$RUN/$k/build.log"; die "build failed"; }
@@ -293,6 +304,20 @@ main() {
 			continue
 		fi
 		result ok "$k: build module, dnspoolctl and selftests"
+		if [ $mode = faults ]; then
+			run_suite "$k" faults
+			continue
+		fi
+		if [ $mode = coverage ]; then
+			run_suite "$k" coverage
+			cat "$RUN/$k/out/coverage.txt" 2>/dev/null
+			if tail -n 1 "$RUN/$k/out/coverage.txt" 2>/dev/null | grep -q '^coverage: kmod'; then
+				result ok "$k: coverage gathered"
+			else
+				result fail "$k: coverage gathered"
+			fi
+			continue
+		fi
 		[ "$k" = stock ] && static_checks
 		t=$SECONDS
 		run_suite "$k"

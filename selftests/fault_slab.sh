@@ -141,9 +141,12 @@ fast="idle-timeout 100ms reap-interval 100ms"
 "$CTL" monitor >"$TMP/monitor" 2>&1 &
 MONITOR=$!
 
+# h_addr N: hN.dnspool.test's address, as start_unbound serves it.
+h_addr() { echo "198.51.100.$(($1 % 250 + 1))"; }
+
 # right OUT N: OUT (dnspoolctl -j query) is hN.dnspool.test's answer.
 right() {
-	jq -e --arg a "198.51.100.$(($2 % 250 + 1))" \
+	jq -e --arg a "$(h_addr "$2")" \
 		'.rcode == "NOERROR" and ([.answers[].data] == [$a])' <<<"$1" >/dev/null
 }
 
@@ -192,7 +195,7 @@ tcp_clients() {
 			sf=$((sf + 1))
 		elif grep -q 'status: NOERROR' <<<"$out"; then
 			if [ "$(awk '$1 !~ /^;/ && $3 == "IN" && $4 == "A" { print $5 }' <<<"$out")" = \
-			     "198.51.100.$((i % 250 + 1))" ]; then
+			     "$(h_addr "$i")" ]; then
 				ok=$((ok + 1))
 			else
 				wrong=$((wrong + 1))

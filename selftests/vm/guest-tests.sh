@@ -1,30 +1,54 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run every selftest in the VM, as kselftest's runner does: each program's
-# own TAP nested under "# ", one top-level result per program.  A program
-# fails too when the kernel log gained a report during it.  The counts of
-# leaf results go to /work/out/counts for the host's final line.
+# Run selftests in the VM, as kselftest's runner does: each program's own
+# TAP nested under "# ", one top-level result per program.  A program
+# fails too when the kernel log gained a report during it.
+#
+# Several VMs of one kernel may share the suite: the host lists the tests
+# in /work/queue/order, longest first, and each VM takes the next one no
+# VM has taken yet (mkdir in the shared run directory is the claim, atomic
+# on the host's file system), so the VMs finish close together.  The host
+# merges their TAP back into the suite's order.  Leaf result counts go to
+# $out/counts.
 cd /work/src/selftests || exit 1
 patterns=/work/src/selftests/vm/kernel-log-patterns
-counts=/work/out/counts
+out=${1:-/work/out}
+queue=/work/queue
+counts=$out/counts
 : >"$counts"
+mkdir -p /tmp/timeline "$out/timeline"
 export KSFT_KERNEL_FLAVOUR=${dnspool_kernel:-stock}
 
-tests=$(make -s --no-print-directory list-tests)
-# make check TESTS="a.sh b.sh" runs just those.
-[ -n "${dnspool_tests:-}" ] && tests=${dnspool_tests//,/ }
+stamp() {
+	local line
+	while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; done
+}
+
 echo "TAP version 13"
-echo "1..$(echo $tests | wc -w)"
+echo "# VM up for $(cut -d" " -f1 /proc/uptime) s before its first test"
 n=0
 seen=$(dmesg | wc -l)
-for t in $tests; do
+for t in $(cat "$queue/order"); do
+	mkdir "$queue/$t" 2>/dev/null || continue
 	n=$((n + 1))
 	log=$(mktemp)
 	echo "# selftests: dnspool: $t"
 	t0=$(date +%s)
-	timeout -k 10 900 "./$t" >"$log" 2>&1 </dev/null
+	read -r _ u0 n0 s0 i0 w0 q0 sq0 _ </proc/stat
+	# Each line stamped with the second it came, in $out/timeline/: where
+	# a test spends its time (kept in /tmp while it runs).  The stamper ends when every writer has
+	# closed the pipe; a process the test left behind may hold it, so it
+	# gets a few seconds, not a wait.
+	timeout -k 10 900 "./$t" > >(stamp >"/tmp/timeline/$t") 2>&1 </dev/null
 	rc=$?
-	echo "# $t took $(($(date +%s) - t0)) s" >>"$log"
+	stamper=$!
+	for _ in $(seq 50); do kill -0 $stamper 2>/dev/null || break; sleep 0.1; done
+	cut -d' ' -f2- "/tmp/timeline/$t" >"$log"
+	cp "/tmp/timeline/$t" "$out/timeline/"
+	read -r _ u1 n1 s1 i1 w1 q1 sq1 _ </proc/stat
+	# Where the VM's CPUs went meanwhile, in seconds (USER_HZ is 100).
+	echo "# $t took $(($(date +%s) - t0)) s; CPUs: user $(((u1 + n1 - u0 - n0) / 100)) s," \
+		"system $(((s1 + q1 + sq1 - s0 - q0 - sq0) / 100)) s, idle $(((i1 + w1 - i0 - w0) / 100)) s" >>"$log"
 	pass=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')
 	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log")
 	fail=$(grep -cE '^not ok [0-9]+' "$log")
@@ -51,7 +75,7 @@ for t in $tests; do
 		fail=$((fail + 1))
 	fi
 
-	echo "$pass $fail $skip" >>"$counts"
+	echo "$t $pass $fail $skip" >>"$counts"
 	if [ "$fail" -gt 0 ]; then
 		echo "not ok $n selftests: dnspool: $t"
 	elif [ "$pass" -eq 0 ]; then
@@ -60,4 +84,5 @@ for t in $tests; do
 		echo "ok $n selftests: dnspool: $t"
 	fi
 done
+echo "1..$n"
 echo "# suite complete"

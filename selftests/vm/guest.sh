@@ -24,15 +24,19 @@ ip link set lo up
 echo 60 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 
 src=/work/src
-out=/work/out
+# A VM sharing the suite with others of its kernel (run.sh) keeps its own
+# results apart: /work/NAME/out.
+out=/work/${dnspool_vm:+$dnspool_vm/}out
 mkdir -p "$out"
 kver=$(uname -r)
 uname -r >"$out/uname"
-# A kernel of our own brings its modules.builtin and modules.
+# A kernel of our own brings its modules.builtin and modules; either
+# kernel, modprobe's indexes with dnspool.ko in updates/, made by the
+# host (run.sh's build()).
 [ -d "/work/modules/$kver" ] && cp -a "/work/modules/$kver" /lib/modules/
 mkdir -p "/lib/modules/$kver/updates"
 cp "$src/kmod/dnspool.ko" "/lib/modules/$kver/updates/"
-depmod -a "$kver"
+grep -q '^updates/dnspool.ko:' "/lib/modules/$kver/modules.dep" || depmod -a "$kver"
 
 # Second serial port: the test output, apart from the kernel's console.
 tap=/dev/ttyS1
@@ -40,12 +44,12 @@ tap=/dev/ttyS1
 
 case "${dnspool_mode:-check}" in
 check)
-	"$src/selftests/vm/guest-tests.sh" >$tap 2>&1
+	"$src/selftests/vm/guest-tests.sh" "$out" >$tap 2>&1
 	;;
 coverage)
 	# make coverage: the suite, then the module's gcov counters (kept by
 	# the kernel across unloads) beside kbuild's notes, and their report.
-	"$src/selftests/vm/guest-tests.sh" >$tap 2>&1
+	"$src/selftests/vm/guest-tests.sh" "$out" >$tap 2>&1
 	find /sys/kernel/debug/gcov -path '*/kmod/*.gcda' | while read -r f; do
 		cat "$f" >"$src/kmod/${f##*/}"
 	done
@@ -56,7 +60,7 @@ faults)
 	# sweep is whole in the regular run too; failslab's runs 6 rounds
 	# at 2, 10 and 30 percent, against one at 20.
 	FAULT_SLAB_ROUNDS=6 FAULT_SLAB_PERCENT="2 10 30" \
-		"$src/selftests/vm/guest-tests.sh" >$tap 2>&1
+		"$src/selftests/vm/guest-tests.sh" "$out" >$tap 2>&1
 	;;
 demo)
 	"$src/selftests/vm/demo.sh" >$tap 2>&1

@@ -114,6 +114,24 @@ build() {
 			>/work/build-module.log 2>&1 &&
 		make ctl selftests KDIR=$kdir KSFT_DIR=/opt/linux/tools/testing/selftests DNSPOOL_RACE_WINDOWS=1" \
 		>"$dir/build.log" 2>&1 || { cat "$dir/build-module.log" >>"$dir/build.log"; return 1; }
+	# modprobe's indexes, with the module in updates/ as `make install`
+	# puts it, made here at native speed: depmod over the stock kernel's
+	# 4,000 modules is slow under emulation, and each VM's boot paid it.
+	# The VM lays them over its own.
+	KBUILD=$KBUILD in_image "$dir" sh -ec "
+		m=/work/modroot/lib/modules/$KVER
+		rm -rf /work/modroot
+		mkdir -p \$m /work/modules/$KVER
+		if [ -n '$KBUILD' ]; then
+			cp -a /work/modules/$KVER/. \$m/
+		else
+			cp -a /lib/modules/$KVER/. \$m/
+		fi
+		mkdir -p \$m/updates
+		cp /work/src/kmod/dnspool.ko \$m/updates/
+		depmod -b /work/modroot $KVER
+		cp \$m/modules.* /work/modules/$KVER/
+		rm -rf /work/modroot" >>"$dir/build.log" 2>&1 || return 1
 }
 
 # Static checks of the tree, in the image: results as TAP.
@@ -159,15 +177,19 @@ static_checks() {
 	fi
 }
 
+# boot KERNEL MODE [VM [WATCHDOG]]: one VM run.  A named VM keeps its
+# console, TAP and results in $RUN/KERNEL/VM, so that several can run at
+# once; an unnamed one in $RUN/KERNEL.
 boot() {
-	local k=$1 bootmode=$2 dir="$RUN/$1" watchdog=${3:-3600}
-	local accel=tcg serial
+	local k=$1 bootmode=$2 vm=${3:-} watchdog=${4:-3600}
+	local vdir="$RUN/$1${3:+/$3}" accel=tcg serial
 	[ "${DNSPOOL_ACCEL:-}" = kvm ] && accel=kvm
-	rm -f "$dir/console.log" "$dir/tap.log" "$dir/out/"*
+	rm -rf "$vdir/console.log" "$vdir/tap.log" "$vdir/out"
+	mkdir -p "$vdir/out"
 	if [ "$bootmode" = shell ]; then
 		serial="-serial mon:stdio -serial null"
 	else
-		serial="-serial file:$dir/console.log -serial file:$dir/tap.log"
+		serial="-serial file:$vdir/console.log -serial file:$vdir/tap.log"
 	fi
 	# tsc=reliable: under TCG the clocksource watchdog can find the TSC
 	# unstable mid-run and patch kernel text, which has oopsed the stock
@@ -175,13 +197,13 @@ boot() {
 	timeout -k 10 "$watchdog" qemu-system-x86_64 \
 		-accel $accel -cpu max -m 2G -smp 2 -nodefaults -no-reboot -display none \
 		-kernel "$KIMG" -initrd "$INITRD" \
-		-append "console=ttyS0 loglevel=5 panic=-1 log_buf_len=8M tsc=reliable dnspool_mode=$bootmode dnspool_kernel=$k dnspool_tests=${tests// /,}" \
+		-append "console=ttyS0 loglevel=5 panic=-1 log_buf_len=8M tsc=reliable dnspool_mode=$bootmode dnspool_kernel=$k dnspool_vm=$vm dnspool_tests=${tests// /,}" \
 		-virtfs local,path="$IMAGE",mount_tag=rootfs,security_model=none,readonly=on \
-		-virtfs local,path="$dir",mount_tag=work,security_model=none \
+		-virtfs local,path="$RUN/$k",mount_tag=work,security_model=none \
 		-device virtio-rng-pci $serial
 }
 
-# Kernel log reports of the boot in $1, printed whole; fails when there are.
+# Kernel log reports of the VM run in $1, printed whole; fails when there are.
 kernel_reports() {
 	local dir=$1 f
 	f="$dir/out/dmesg.txt"
@@ -202,63 +224,163 @@ kernel_reports() {
 # Boots until the guest said anything: a boot that printed nothing at all
 # is retried once, and said so.
 boot_once_retried() {
-	local k=$1 dir="$RUN/$1"
+	local k=$1 vdir="$RUN/$1${3:+/$3}"
 	boot "$@"
-	if ! [ -s "$dir/tap.log" ]; then
+	if ! [ -s "$vdir/tap.log" ]; then
 		echo "# boot on $k printed nothing (a failed boot, not a failed test); retrying once"
-		sed 's/^/# console: /' "$dir/console.log" | tail -n 40
+		sed 's/^/# console: /' "$vdir/console.log" | tail -n 40
 		boot "$@"
 	fi
 }
 
-run_suite() {
-	local k=$1 dir="$RUN/$1" p f s
-	boot_once_retried "$k" "${2:-check}"
-	echo "# kernel: $(cat "$dir/out/uname" 2>/dev/null || echo "$KVER (did not report)")"
-	if ! grep -q '^TAP version' "$dir/tap.log" 2>/dev/null; then
-		result fail "$k: VM booted and ran the suite"
-		sed 's/^/# console: /' "$dir/console.log" | tail -n 60
-		return
+# How many VMs share kernel $1's suite (DNSPOOL_VMS sets it): QEMU's TCG
+# keeps about one host core busy per VM running one test at a time, so
+# the debug kernel's suite, the longest, gets a VM per core and the stock
+# kernel's half as many; they run side by side.
+suite_vms() {
+	local cores
+	cores=$(nproc)
+	if [ -n "${DNSPOOL_VMS:-}" ]; then
+		echo "$DNSPOOL_VMS"
+	elif [ $mode = coverage ]; then
+		echo 1	# the module's gcov counters live in one kernel
+	elif [ "$1" = stock ] && [ "$kernels" != stock ]; then
+		echo $(((cores + 1) / 2))
+	else
+		echo "$cores"
 	fi
-	# The guest's TAP, renumbered into ours.
-	while IFS= read -r line; do
-		case $line in
-		"TAP version"*|1..*|"# guest done") ;;
+}
+
+# The tests to run: --tests, or the suite's list, in the suite's order.
+suite_tests() {
+	if [ -n "$tests" ]; then
+		echo $tests
+	else
+		make -s --no-print-directory -C "$SRC_DIR/selftests" list-tests
+	fi
+}
+
+# suite_start KERNEL MODE: the suite's VMs for KERNEL, in the background
+# (their PIDs join SUITE_PIDS).  They take the tests from a queue in the
+# order of test-seconds, longest first: a test not listed there is taken
+# first of all.
+suite_start() {
+	local k=$1 bootmode=$2 dir="$RUN/$1" i n
+	rm -rf "$dir/queue" "$dir"/vm*
+	mkdir -p "$dir/queue"
+	suite_tests | tr ' ' '\n' |
+		awk 'NR == FNR { if ($1 !~ /^#/) secs[$1] = $2; next }
+		     $1 != "" { print ($1 in secs ? secs[$1] : 999999), $1 }' \
+		    "$VM_DIR/test-seconds" - |
+		sort -k1,1nr -s | awk '{ print $2 }' >"$dir/queue/order"
+	n=$(suite_vms "$k")
+	for i in $(seq 1 "$n"); do
+		boot_once_retried "$k" "$bootmode" "vm$i" >"$dir/vm$i.boot" 2>&1 &
+		SUITE_PIDS="$SUITE_PIDS $!"
+	done
+	SUITE_KERNELS="$SUITE_KERNELS $k"
+	KIMGS[$k]=$KIMG
+}
+
+# A test's lines in a VM's TAP: its output, then its result (last line).
+tap_block() {
+	[ -f "$2" ] || return 0
+	tr -d '\r' <"$2" | awk -v t="$1" '
+		$0 == "# selftests: dnspool: " t { on = 1 }
+		on { print }
+		on && $0 ~ "^(not )?ok [0-9]+ selftests: dnspool: " t "( |$)" { exit }'
+}
+
+# suite_report KERNEL: the VMs' results merged into the suite's order and
+# numbered into ours, then what holds for the kernel's run as a whole.
+suite_report() {
+	local k=$1 dir="$RUN/$1" t v block last n p f s ended=1 clean=1 out
+	n=$(ls -d "$dir"/vm[0-9]*/ 2>/dev/null | wc -l)
+	echo "# kernel: $(cat "$dir"/vm*/out/uname 2>/dev/null | sort -u | head -n1), in $n VMs"
+	cat "$dir"/vm*.boot 2>/dev/null
+	for t in $(suite_tests); do
+		block=
+		for v in "$dir"/vm[0-9]*/; do
+			v=${v%/}
+			block=$(tap_block "$t" "$v/tap.log")
+			[ -n "$block" ] && break
+		done
+		last=$(printf '%s\n' "$block" | tail -n 1)
+		NUM=$((NUM + 1))
+		case $last in
 		"ok "*|"not ok "*)
-			NUM=$((NUM + 1))
-			echo "$line" | sed -E "s/^(not )?ok [0-9]+ /\1ok $NUM $k: /"
+			printf '%s\n' "$block" | sed '$d'
+			echo "$last" | sed -E "s/^(not )?ok [0-9]+ /\1ok $NUM $k: /"
 			;;
-		*) echo "$line" ;;
+		*)
+			[ -n "$block" ] && printf '%s\n' "$block"
+			echo "# $t: no result (${block:+its VM died during it}${block:-no VM ran it})"
+			echo "not ok $NUM $k: selftests: dnspool: $t"
+			FAIL=$((FAIL + 1))
+			;;
 		esac
-	done <"$dir/tap.log"
-	while read -r p f s; do
-		PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
-	done <"$dir/out/counts"
-	if grep -q '^# suite complete' "$dir/tap.log"; then
+	done
+	cat "$dir"/vm*/out/counts 2>/dev/null | {
+		p=0 f=0 s=0
+		while read -r t a b c; do p=$((p + a)) f=$((f + b)) s=$((s + c)); done
+		echo "$p $f $s"
+	} >"$dir/counts"
+	read -r p f s <"$dir/counts"
+	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+	for v in "$dir"/vm[0-9]*/; do
+		v=${v%/}
+		grep -q '^# suite complete' "$v/tap.log" 2>/dev/null && continue
+		ended=0
+		echo "# ${v##*/}: the suite did not end (VM died or hit its watchdog)"
+		sed 's/^/# console: /' "$v/console.log" | tail -n 60
+	done
+	if [ $ended = 1 ]; then
 		result ok "$k: the suite ran to its end"
 	else
-		result fail "$k: the suite ran to its end (VM died or hit its watchdog)"
-		sed 's/^/# console: /' "$dir/console.log" | tail -n 60
+		result fail "$k: the suite ran to its end"
 	fi
-	if out=$(kernel_reports "$dir"); then
+	for v in "$dir"/vm[0-9]*/; do
+		v=${v%/}
+		out=$(kernel_reports "$v") && continue
+		clean=0
+		echo "# ${v##*/}:"
+		printf '%s\n' "$out"
+	done
+	if [ $clean = 1 ]; then
 		result ok "$k: kernel log free of WARN, BUG, Oops, hung tasks, corruption"
 	else
-		printf '%s\n' "$out"
 		result fail "$k: kernel log free of WARN, BUG, Oops, hung tasks, corruption"
 	fi
 }
 
-# The harness's own test: a planted bug must fail a run, for the right reason.
-detector_test() {
-	local k=$1 bug=$2 expect=$3 dir="$RUN/$1" out
-	boot_once_retried "$k" "bug:$bug" 600
-	out=$(kernel_reports "$dir")
+# The harness's own test: a planted bug must fail a run, for the right
+# reason.  detector_start boots it in the background; detector_report
+# reads its log.
+detector_start() {
+	local k=$1 bug=$2
+	boot_once_retried "$k" "bug:$bug" "bug-$bug" 600 >"$RUN/$k/bug-$bug.boot" 2>&1 &
+	DETECTOR_PIDS="$DETECTOR_PIDS $!"
+}
+
+detector_report() {
+	local k=$1 bug=$2 expect=$3 out
+	cat "$RUN/$k/bug-$bug.boot"
+	out=$(kernel_reports "$RUN/$k/bug-$bug")
 	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -qE "$expect"; then
 		result ok "$k: harness: a planted $bug fails the run ($expect)"
 	else
 		printf '%s\n' "$out" | tail -n 30
 		result fail "$k: harness: a planted $bug fails the run ($expect)"
 	fi
+}
+
+# Each kernel's planted bugs and what must catch them.
+detectors() {
+	echo "warn WARNING: .*dnspool_selftest_bug"
+	[ "$1" = debug ] || return 0
+	echo "lockdep possible circular locking dependency detected"
+	echo "kasan BUG: KASAN: slab-out-of-bounds"
+	echo "leak unreferenced object"
 }
 
 # All in one function: bash reads it whole before running it, so editing
@@ -284,6 +406,8 @@ main() {
 
 	echo "TAP version 13"
 	start=$SECONDS
+	SUITE_PIDS= SUITE_KERNELS= DETECTOR_PIDS=
+	declare -gA KIMGS
 	# A debug kernel to build is built while the stock kernel's suite runs,
 	# sharing the cores with it: the build, not the stock suite, is what
 	# the debug suite waits for (at the lowest priority it took 28 minutes
@@ -293,6 +417,8 @@ main() {
 			2>"$RUN/kernel-debug.log" &
 		DEBUG_BUILD_PID=$!
 	fi
+	# Each kernel's suite starts once its module is built, and runs
+	# beside the other's.
 	for k in $kernels; do
 		if ! select_kernel "$k"; then
 			result fail "$k: kernel available"
@@ -304,31 +430,37 @@ main() {
 			continue
 		fi
 		result ok "$k: build module, dnspoolctl and selftests"
-		if [ $mode = faults ]; then
-			run_suite "$k" faults
-			continue
-		fi
-		if [ $mode = coverage ]; then
-			run_suite "$k" coverage
-			cat "$RUN/$k/out/coverage.txt" 2>/dev/null
-			if tail -n 1 "$RUN/$k/out/coverage.txt" 2>/dev/null | grep -q '^coverage: kmod'; then
-				result ok "$k: coverage gathered"
-			else
-				result fail "$k: coverage gathered"
-			fi
-			continue
-		fi
-		[ "$k" = stock ] && static_checks
-		t=$SECONDS
-		run_suite "$k"
-		echo "# $k suite took $((SECONDS - t)) s"
-		detector_test "$k" warn 'WARNING: .*dnspool_selftest_bug'
-		if [ "$k" = debug ]; then
-			detector_test "$k" lockdep 'possible circular locking dependency detected'
-			detector_test "$k" kasan 'BUG: KASAN: slab-out-of-bounds'
-			detector_test "$k" leak 'unreferenced object'
-		fi
+		[ "$k" = stock ] && [ $mode = check ] && static_checks
+		echo "# $k suite started at $((SECONDS - start)) s"
+		suite_start "$k" $mode
 	done
+	wait $SUITE_PIDS
+	echo "# the suites ended at $((SECONDS - start)) s"
+	# The planted bugs, all at once: each boot is short.
+	if [ $mode = check ]; then
+		for k in $SUITE_KERNELS; do
+			KIMG=${KIMGS[$k]}
+			while read -r bug expect; do
+				detector_start "$k" "$bug"
+			done < <(detectors "$k")
+		done
+		wait $DETECTOR_PIDS
+	fi
+	for k in $SUITE_KERNELS; do
+		suite_report "$k"
+		[ $mode = check ] || continue
+		while read -r bug expect; do
+			detector_report "$k" "$bug" "$expect"
+		done < <(detectors "$k")
+	done
+	if [ $mode = coverage ]; then
+		cat "$RUN/debug/vm1/out/coverage.txt" 2>/dev/null
+		if tail -n 1 "$RUN/debug/vm1/out/coverage.txt" 2>/dev/null | grep -q '^coverage: kmod'; then
+			result ok "debug: coverage gathered"
+		else
+			result fail "debug: coverage gathered"
+		fi
+	fi
 	echo "1..$NUM"
 	echo "# total $((SECONDS - start)) s"
 	if [ "$SKIP" -gt 0 ]; then

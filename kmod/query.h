@@ -167,6 +167,21 @@ struct dnspool_query {
 	struct rcu_head rcu;
 };
 
+/**
+ * dnspool_query_half_sent() - part of @q's frame is out on its stream
+ * @q: the query, on a connection whose lock the caller holds
+ *
+ * A stream cannot skip the rest of a frame: a query so far out must go out
+ * whole, or its connection be given up.  (A datagram goes out whole or not
+ * at all: its @sent stays 0.)
+ *
+ * Return: true when some but not all of @q's bytes were sent.
+ */
+static inline bool dnspool_query_half_sent(const struct dnspool_query *q)
+{
+	return q->sent && !list_empty(&q->txnode);
+}
+
 /* Bits of dnspool_query.flags. */
 enum {
 	DNSPOOL_Q_DUE,

@@ -260,7 +260,7 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 	}
 	if (!time_before(now, q->deadline)) {
 		/* Half a message on a stream: the stream is lost. */
-		bool stuck = q->sent && !list_empty(&q->txnode);
+		bool stuck = dnspool_query_half_sent(q);
 
 		dnspool_conn_unlink(conn, q);
 		dnspool_xmit_ghost(pool, conn, q, false);
@@ -347,7 +347,8 @@ static void dnspool_xmit_due_work(struct work_struct *work)
  *
  * Context: process context; no lock held.
  * Return: true when claimed; false when the query ended, is in other
- * hands meanwhile, or is being sent (its sender reads it).
+ * hands meanwhile, is being sent (its sender reads it), or is half sent on
+ * a stream (the rest of it must follow): it then ends as it may.
  */
 bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q)
 {
@@ -359,7 +360,11 @@ bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q)
 	conn = smp_load_acquire(&q->conn);
 	if (conn && READ_ONCE(q->pool) == pool) {
 		spin_lock_bh(&conn->lock);
-		if (q->conn == conn && !q->sending) {
+		/* Half sent, it stays for the rest of its frame to follow:
+		 * leaving its stream mid-frame would garble the queries
+		 * after it.
+		 */
+		if (q->conn == conn && !q->sending && !dnspool_query_half_sent(q)) {
 			dnspool_conn_unlink(conn, q);
 			dnspool_xmit_ghost(pool, conn, q, false);
 			claimed = true;

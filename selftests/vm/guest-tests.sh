@@ -39,7 +39,7 @@ for t in $(cat "$queue/order"); do
 	# a test spends its time (kept in /tmp while it runs).  The stamper ends when every writer has
 	# closed the pipe; a process the test left behind may hold it, so it
 	# gets a few seconds, not a wait.
-	timeout -k 10 900 "./$t" > >(stamp >"/tmp/timeline/$t") 2>&1 </dev/null
+	timeout -k 10 "${DNSPOOL_TEST_TIMEOUT:-900}" "./$t" > >(stamp >"/tmp/timeline/$t") 2>&1 </dev/null
 	rc=$?
 	stamper=$!
 	for _ in $(seq 50); do kill -0 $stamper 2>/dev/null || break; sleep 0.1; done

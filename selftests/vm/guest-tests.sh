@@ -35,10 +35,10 @@ for t in $(cat "$queue/order"); do
 	echo "# selftests: dnspool: $t"
 	t0=$(date +%s)
 	read -r _ u0 n0 s0 i0 w0 q0 sq0 _ </proc/stat
-	# Each line stamped with the second it came, in $out/timeline/: where
-	# a test spends its time (kept in /tmp while it runs).  The stamper ends when every writer has
-	# closed the pipe; a process the test left behind may hold it, so it
-	# gets a few seconds, not a wait.
+	# Each line stamped with the second it came, in $out/timeline/ (in
+	# /tmp while the test runs): where a test spends its time.  The
+	# stamper ends when every writer has closed the pipe; a process the
+	# test left behind may hold it, so it gets a few seconds, not a wait.
 	timeout -k 10 "${DNSPOOL_TEST_TIMEOUT:-900}" "./$t" > >(stamp >"/tmp/timeline/$t") 2>&1 </dev/null
 	rc=$?
 	stamper=$!

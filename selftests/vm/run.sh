@@ -300,14 +300,13 @@ tap_block() {
 # suite_report KERNEL: the VMs' results merged into the suite's order and
 # numbered into ours, then what holds for the kernel's run as a whole.
 suite_report() {
-	local k=$1 dir="$RUN/$1" t v block last n p f s ended=1 clean=1 out
-	n=$(ls -d "$dir"/vm[0-9]*/ 2>/dev/null | wc -l)
-	echo "# kernel: $(cat "$dir"/vm*/out/uname 2>/dev/null | sort -u | head -n1), in $n VMs"
+	local k=$1 dir="$RUN/$1" t v vms block last p f s ended=1 clean=1 out
+	vms=$(ls -d "$dir"/vm[0-9]*/ 2>/dev/null | sed 's,/$,,')
+	echo "# kernel: $(cat "$dir"/vm*/out/uname 2>/dev/null | sort -u | head -n1), in $(echo "$vms" | wc -w) VMs"
 	cat "$dir"/vm*.boot 2>/dev/null
 	for t in $(suite_tests); do
 		block=
-		for v in "$dir"/vm[0-9]*/; do
-			v=${v%/}
+		for v in $vms; do
 			block=$(tap_block "$t" "$v/tap.log")
 			[ -n "$block" ] && break
 		done
@@ -326,15 +325,11 @@ suite_report() {
 			;;
 		esac
 	done
-	cat "$dir"/vm*/out/counts 2>/dev/null | {
-		p=0 f=0 s=0
-		while read -r t a b c; do p=$((p + a)) f=$((f + b)) s=$((s + c)); done
-		echo "$p $f $s"
-	} >"$dir/counts"
-	read -r p f s <"$dir/counts"
+	# The VMs' leaf counts: "TEST PASS FAIL SKIP" lines.
+	read -r p f s < <(cat "$dir"/vm*/out/counts 2>/dev/null |
+			  awk '{ p += $2; f += $3; s += $4 } END { print p + 0, f + 0, s + 0 }')
 	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
-	for v in "$dir"/vm[0-9]*/; do
-		v=${v%/}
+	for v in $vms; do
 		grep -q '^# suite complete' "$v/tap.log" 2>/dev/null && continue
 		ended=0
 		echo "# ${v##*/}: the suite did not end (VM died or hit its watchdog)"
@@ -345,8 +340,7 @@ suite_report() {
 	else
 		result fail "$k: the suite ran to its end"
 	fi
-	for v in "$dir"/vm[0-9]*/; do
-		v=${v%/}
+	for v in $vms; do
 		out=$(kernel_reports "$v") && continue
 		clean=0
 		echo "# ${v##*/}:"

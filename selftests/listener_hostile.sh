@@ -216,25 +216,30 @@ cap_of_one() {
 check "tcp-max 3: one connection per client network" cap_of_one
 
 # 2000 idle connections from 20 client networks, all held (tcp-max 2100):
-# all counted, and kdig is served meanwhile, over UDP and TCP.
+# all counted, and kdig is served meanwhile, over UDP and TCP.  500 on the
+# debug kernel, where each costs several times as much: the same paths,
+# under its detectors; the stock kernel carries the count.
+IDLE_PER_NET=100
+[ "${KSFT_KERNEL_FLAVOUR:-}" = debug ] && IDLE_PER_NET=25
+IDLE=$((IDLE_PER_NET * 20))
 thousands() {
 	local r a i groups=
 	"$CTL" listener add many 127.0.0.1:5505 tcp-max 2100 tcp-idle 10m target u || return 1
-	for i in $(seq 20); do groups+="${groups:+,}127.1.$i.1*100"; done
+	for i in $(seq 20); do groups+="${groups:+,}127.1.$i.1*$IDLE_PER_NET"; done
 	hold --port 5505 --timeout 60 tcp-many --expect-refused 0 "$groups"
 	r=$(held) || { release; return 1; }
-	wait_until 60 eval '[ "$(listener_stat many tcp_conns)" = 2000 ]'
+	wait_until 60 eval '[ "$(listener_stat many tcp_conns)" = $IDLE ]'
 	a=$(counters many)
 	echo "# $r; $a"
 	ok_a -p 5505 @127.0.0.1 && ok_a +tcp -p 5505 @127.0.0.1 || { release; return 1; }
 	release || return 1
-	jq -e '.kept == 2000 and .refused == 0' <<<"$r" >/dev/null &&
-	jq -e '.tcp_conns == 2000 and .tcp_conns_total == 2000 and .tcp_refused == 0' \
+	jq -e --argjson n $IDLE '.kept == $n and .refused == 0' <<<"$r" >/dev/null &&
+	jq -e --argjson n $IDLE '.tcp_conns == $n and .tcp_conns_total == $n and .tcp_refused == 0' \
 		<<<"$a" >/dev/null || return 1
 	wait_until 60 eval '[ "$(listener_stat many tcp_conns)" = 0 ]' &&
-	[ "$(listener_stat many tcp_conns_total)" = 2001 ] && "$CTL" listener del many
+	[ "$(listener_stat many tcp_conns_total)" = $((IDLE + 1)) ] && "$CTL" listener del many
 }
-check "2000 idle TCP connections held, all counted; good clients served meanwhile" thousands
+check "$IDLE idle TCP connections held, all counted; good clients served meanwhile" thousands
 
 # A client pipelines 1000 queries for 673-byte answers and reads nothing:
 # its connection stalls, others are served; once it reads, it gets every

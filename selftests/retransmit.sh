@@ -113,6 +113,13 @@ check "TCP: no retransmission; the pool's SRTT follows the slow answers" tcp_non
 # loses 15% of the datagrams each way; unbound in the other, with Debian's
 # defaults.  The pool's options are the defaults too (a longer query
 # timeout on the debug kernel, which is slow; the path is the same).
+# 50 queries in flight: the loss under test is the path's.  With 200,
+# unbound's default receive buffer overflows as well whenever its VM
+# shares the host's cores with others (in one such run, 984 answers came
+# back for 1682 datagrams sent, where the path's loss alone leaves 1215:
+# unbound answered about four fifths of what reached it, and 16 of 1000
+# queries timed out).  That is the burst case, which pool.sh's three
+# upstreams cover without the path's loss.
 lossy_env() {
 	ip netns add "$LOSSNS" &&
 	ip link add rtx0 type veth peer name rtx1 netns "$LOSSNS" &&
@@ -140,8 +147,13 @@ lossy() {
 	[ "${KSFT_KERNEL_FLAVOUR:-}" = debug ] && slow="timeout 15s"
 	"$CTL" upstream add lossy udp://10.99.0.2 $slow || return 1
 	f=$(names_file 1000)
-	out=$("$CTL" -j query @lossy --batch "$f" --concurrency 200 2>/dev/null)
+	out=$("$CTL" -j query @lossy --batch "$f" --concurrency 50 2>/dev/null)
 	rm -f "$f"
+	# The upstream's load: what reached its namespace, what it sent, what
+	# its full receive buffer dropped.
+	ip netns exec "$LOSSNS" awk '/^Udp:/ && $2 ~ /^[0-9]/ {
+		print "# the upstream'"'"'s UDP: " $2 " datagrams in, " $5 " out, " \
+		      $6 " dropped for a full receive buffer" }' /proc/net/snmp
 	answered=$(jq .answered <<<"$out")
 	sent=$(nft -j list table inet dnspool_rtx |
 	       jq '[.nftables[] | .rule? | select(.) | .expr[] | .counter? | select(.) | .packets] | add')

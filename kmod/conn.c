@@ -278,7 +278,7 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 	/* An earlier transmission's answer ends a query still waiting. */
 	if (q) {
 		if (dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len) &&
-		    dnspool_query_claim(pool, q)) {
+		    dnspool_query_claim(pool, q, NULL)) {
 			*held = true;
 			*first = !try && !q->retried;
 			return q;

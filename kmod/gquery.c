@@ -231,12 +231,16 @@ refused:
 }
 
 /* Ends member @i's query with @err, unless it ended meanwhile; process
- * context.
+ * context.  A member left for the next (-ETIMEDOUT) whose query never left
+ * this host (queued behind a dial, a TLS handshake or a full socket) is
+ * cancelled instead: its upstream was never asked, so its silence is
+ * nobody's failure, and its breaker must not count it.
  */
 static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int err)
 {
 	struct dnspool_gmember *gm = &gq->m[i];
 	struct dnspool_query *q;
+	bool unsent = false;
 
 	spin_lock_bh(&gq->lock);
 	q = gm->q;
@@ -248,8 +252,8 @@ static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int
 	/* One still being submitted is not on a connection yet, and cannot
 	 * be claimed: it ends as it may.
 	 */
-	if (dnspool_query_claim(READ_ONCE(q->pool), q))
-		dnspool_query_end(q, err);
+	if (dnspool_query_claim(READ_ONCE(q->pool), q, &unsent))
+		dnspool_query_end(q, unsent && err == -ETIMEDOUT ? -ECANCELED : err);
 	dnspool_query_put(q);
 }
 

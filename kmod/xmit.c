@@ -339,18 +339,21 @@ static void dnspool_xmit_due_work(struct work_struct *work)
  * dnspool_query_claim() - take @q off its connection, to end it
  * @pool: the pool the caller found @q in
  * @q: the query, which the caller holds a reference on
+ * @unsent: if not NULL, set on success when @q never left this host: it
+ *	waited in its connection's send queue (or on a connection still
+ *	dialing), not sent once
  *
  * The one way to end a query from outside its live transmission (an answer
- * to an earlier one): on success the caller owns the query and ends it
- * with dnspool_query_end(), and answers to any of its transmissions that
- * come later are counted as late.
+ * to an earlier one, a group that no longer needs it): on success the
+ * caller owns the query and ends it with dnspool_query_end(), and answers
+ * to any of its transmissions that come later are counted as late.
  *
  * Context: process context; no lock held.
  * Return: true when claimed; false when the query ended, is in other
  * hands meanwhile, is being sent (its sender reads it), or is half sent on
  * a stream (the rest of it must follow): it then ends as it may.
  */
-bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q)
+bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q, bool *unsent)
 {
 	struct dnspool_conn *conn;
 	bool claimed = false;
@@ -365,6 +368,8 @@ bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q)
 		 * after it.
 		 */
 		if (q->conn == conn && !q->sending && !dnspool_query_half_sent(q)) {
+			if (unsent)
+				*unsent = !list_empty(&q->txnode) && !q->tries;
 			dnspool_conn_unlink(conn, q);
 			dnspool_xmit_ghost(pool, conn, q, false);
 			claimed = true;

@@ -16,7 +16,7 @@ void dnspool_xmit_timer(struct timer_list *t);
 void dnspool_xmit_arm(struct dnspool_query *q, unsigned long at);
 void dnspool_xmit_arm_first(struct dnspool_pool *pool, struct dnspool_query *q);
 void dnspool_xmit_disarm(struct dnspool_query *q);
-bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q);
+bool dnspool_query_claim(struct dnspool_pool *pool, struct dnspool_query *q, bool *unsent);
 void dnspool_xmit_pool_init(struct dnspool_pool *pool);
 void dnspool_xmit_pool_shutdown(struct dnspool_pool *pool);
 u32 dnspool_pool_rto_ms(struct dnspool_pool *pool);

@@ -624,6 +624,8 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 		spin_unlock_bh(&conn->lock);
 
 		err = ops->send(conn, q);
+		if (!err && ops->tx_stalled && ops->tx_stalled(conn))
+			dnspool_pool_retry_tx(conn);
 		/* Counted as it goes out: an answer to an earlier transmission
 		 * may end the query before its retransmission is sent.
 		 */
@@ -797,6 +799,10 @@ static void dnspool_conn_io(struct dnspool_conn *conn)
 	err = ops->recv(conn);
 	if (!err)
 		err = dnspool_conn_tx(conn, UINT_MAX, &more);
+	/* Kicked by the pool's tick, perhaps for what the socket holds. */
+	if (!err && ops->tx_stalled && READ_ONCE(conn->state) == DNSPOOL_CONN_READY &&
+	    ops->tx_stalled(conn))
+		dnspool_pool_retry_tx(conn);
 	if (err)
 		dnspool_pool_conn_failed(conn, err, false);
 }

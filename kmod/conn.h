@@ -77,10 +77,16 @@ struct dnspool_later {
  *	waking the work: receives there, without sleeping, what it can,
  *	with dnspool_conn_answer_atomic() (one batch, flushed before it
  *	returns), and wakes the work for the rest
+ * @tx_stalled: optional: after a send that went out whole, and in the
+ *	work: does the socket hold data it accepted but has not sent, with
+ *	no event sure to come to send it?  Then it has been pushed again,
+ *	and the pool's tick looks again (dnspool_pool_retry_tx()); no lock
+ *	held, sleeps
  *
- * All but @open, @send and @data_ready run in the connection's work, or
- * once it no longer runs; @send runs in the work or, with @send_direct, in
- * a query's submitter, one at a time (DNSPOOL_CONN_BUSY).
+ * All but @open, @send, @tx_stalled and @data_ready run in the connection's
+ * work, or once it no longer runs; @send and @tx_stalled run in the work
+ * or, with @send_direct, in a query's submitter, one at a time
+ * (DNSPOOL_CONN_BUSY).
  */
 struct dnspool_conn_ops {
 	enum dnspool_transport transport;
@@ -92,6 +98,7 @@ struct dnspool_conn_ops {
 	void (*stop)(struct dnspool_conn *conn);
 	void (*destroy)(struct dnspool_conn *conn);
 	void (*data_ready)(struct dnspool_conn *conn);
+	bool (*tx_stalled)(struct dnspool_conn *conn);
 	bool join_dialing;
 	bool send_direct;
 };

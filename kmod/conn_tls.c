@@ -34,6 +34,7 @@
 #include <net/handshake.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <net/tls.h>
 #include <net/tls_prot.h>
 
 #include "conn.h"
@@ -391,6 +392,34 @@ static void dnspool_tls_destroy(struct dnspool_conn *conn)
 	kfree(tls);
 }
 
+/*
+ * Kernel TLS keeps a record that TCP refused (tls_push_sg(): TCP returns
+ * -EAGAIN when it cannot allocate an skb, as when its buffer is full) on
+ * its tx_list, and reports the message sent.  Only a later send on the
+ * socket, or write space, pushes the record out; and write space follows
+ * an ACK of data in flight, which an idle connection has none of.  The
+ * query would wait for its deadline, counted as the upstream's timeout.
+ * So records left behind with room in the buffer are pushed as write
+ * space would push them (tls_sw_write_space() schedules kTLS's transmit
+ * work), and looked at again on the pool's next tick until none is left.
+ */
+static bool dnspool_tls_tx_stalled(struct dnspool_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+	struct tls_context *ctx;
+	bool left;
+
+	lock_sock(sk);
+	ctx = tls_get_ctx(sk);
+	/* With the buffer full, write space comes with the ACKs. */
+	left = ctx && ctx->tx_conf == TLS_SW && !list_empty(&tls_sw_ctx_tx(ctx)->tx_list) &&
+	       sk_stream_is_writeable(sk);
+	if (left)
+		sk->sk_write_space(sk);
+	release_sock(sk);
+	return left;
+}
+
 const struct dnspool_conn_ops dnspool_tls_ops = {
 	.transport = DNSPOOL_TRANSPORT_TLS,
 	.open = dnspool_tls_open,
@@ -400,5 +429,6 @@ const struct dnspool_conn_ops dnspool_tls_ops = {
 	.recv = dnspool_tls_recv,
 	.stop = dnspool_tls_stop,
 	.destroy = dnspool_tls_destroy,
+	.tx_stalled = dnspool_tls_tx_stalled,
 	.join_dialing = true,
 };

@@ -299,7 +299,8 @@ void dnspool_pool_dial_ok(struct dnspool_pool *pool)
  * dnspool_pool_retry_tx() - @conn's socket refused a send for want of
  * memory, not of room: the pool's tick sends again
  * @conn: the connection, whose sender saw -EAGAIN with its socket's send
- *	buffer not full
+ *	buffer not full, or whose socket holds data it took but could not
+ *	send (&dnspool_conn_ops.tx_stalled)
  *
  * A stream socket's send that cannot allocate returns -EAGAIN, as a full
  * one does (sk_stream_wait_memory() without a timeout), but no write

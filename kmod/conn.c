@@ -299,6 +299,7 @@ static void dnspool_conn_measure(struct dnspool_conn *conn, struct dnspool_query
 
 	q->rtt_us = ktime_us_delta(ktime_get(), q->sent_at);
 	q->transport = pool->ops->transport;
+	dnspool_stats_latency(&pool->stats, q->rtt_us);
 	/* Karn's rule: only an answer to the first transmission measures
 	 * the round trip (each transmission has its own ID, so an answer
 	 * to the first is known as such, even after a retransmission).

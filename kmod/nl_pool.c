@@ -82,6 +82,13 @@ static int dnspool_nl_fill_pool(struct sk_buff *skb, struct dnspool_pool *pool,
 		if (nla_put_uint(skb, counters[i].attr, atomic64_read(v)))
 			goto nla_put_failure;
 	}
+	/* The histogram: its buckets in order, then their total time. */
+	for (i = 0; i < ARRAY_SIZE(st->latency); i++)
+		if (nla_put_uint(skb, DNSPOOL_A_POOL_LATENCY_BUCKET,
+				 atomic64_read(&st->latency[i])))
+			goto nla_put_failure;
+	if (nla_put_uint(skb, DNSPOOL_A_POOL_LATENCY_US, atomic64_read(&st->latency_us)))
+		goto nla_put_failure;
 	genlmsg_end(skb, hdr);
 	return 0;
 

@@ -6,6 +6,9 @@
 #define _DNSPOOL_STATS_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/minmax.h>
+#include <uapi/linux/dnspool.h>
 
 /**
  * struct dnspool_stats - what a pool counted since its upstream was added
@@ -34,6 +37,11 @@
  * @handshake_failures_other: TLS handshakes failed otherwise
  * @handshake_time_us: time the successful handshakes took, in all
  * @undelivered: answers the requester's socket could not take
+ * @latency: answers by the time from their query's first transmission:
+ *	the first bucket counts those under 2^DNSPOOL_LATENCY_BUCKET_SHIFT
+ *	us, each next one those under twice the bound before (and at least
+ *	that), the last any longer
+ * @latency_us: the time the answers in @latency took, in all
  *
  * Each is changed and read without a lock.
  */
@@ -62,6 +70,24 @@ struct dnspool_stats {
 	atomic64_t handshake_failures_other;
 	atomic64_t handshake_time_us;
 	atomic64_t undelivered;
+	atomic64_t latency[DNSPOOL_LATENCY_BUCKETS];
+	atomic64_t latency_us;
 };
+
+/**
+ * dnspool_stats_latency() - count an answer that took @us microseconds
+ * @st: its pool's counters
+ * @us: from its query's first transmission to the answer
+ *
+ * Context: any.
+ */
+static inline void dnspool_stats_latency(struct dnspool_stats *st, u32 us)
+{
+	unsigned int b = min_t(unsigned int, fls(us >> DNSPOOL_LATENCY_BUCKET_SHIFT),
+			       DNSPOOL_LATENCY_BUCKETS - 1);
+
+	atomic64_inc(&st->latency[b]);
+	atomic64_add(us, &st->latency_us);
+}
 
 #endif /* _DNSPOOL_STATS_H */

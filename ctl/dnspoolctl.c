@@ -23,6 +23,8 @@
 bool json_output;
 bool json_pretty;
 bool show_details;
+const char *dp_where;
+unsigned int dp_reported;
 
 static const char usage_text[] =
 	"Usage: dnspoolctl [OPTION]... OBJECT COMMAND [ARG]...\n"
@@ -47,12 +49,16 @@ static const char usage_text[] =
 	"  limits                              bounds on connections and queries, and use\n"
 	"  monitor                             print changes to upstreams, groups, listeners\n"
 	"                                      and health live\n"
+	"  save                                the namespace's configuration, as commands\n"
+	"                                      that -b runs again\n"
 	"\n"
 	"OPTION:\n"
 	"  -j, --json          print JSON, one line per object\n"
 	"  -p, --pretty        print JSON indented, for people (implies -j)\n"
 	"  -s, --stats         show details: every counter of stats\n"
 	"  -n, --netns NETNS   run in network namespace NETNS (/run/netns/NETNS)\n"
+	"  -b, --batch FILE    run the commands in FILE (- for standard input), one per\n"
+	"                      line; the first that fails stops the run\n"
 	"  -h, --help          show this help; OBJECT --help shows its commands\n"
 	"  -V, --version       show the version\n"
 	"\n"
@@ -62,6 +68,9 @@ static const char usage_text[] =
 static void vreport(const char *fmt, va_list ap)
 {
 	fputs("dnspoolctl: ", stderr);
+	if (dp_where)
+		fprintf(stderr, "%s: ", dp_where);
+	dp_reported++;
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -136,6 +145,36 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+/**
+ * dp_run_object() - run one command: OBJECT COMMAND [ARG]...
+ * @argc: its words
+ * @argv: the words
+ *
+ * Return: its exit code.
+ */
+int dp_run_object(int argc, char **argv)
+{
+	if (!strcmp(argv[0], "upstream"))
+		return cmd_upstream(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "group"))
+		return cmd_group(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "listener"))
+		return cmd_listener(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "query"))
+		return cmd_query(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "stats"))
+		return cmd_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "limits"))
+		return cmd_limits(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "monitor"))
+		return cmd_monitor(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "save"))
+		return cmd_save(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "help"))
+		return fputs(usage_text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
+	return dp_usage_exit("unknown object '%s' (try dnspoolctl --help)", argv[0]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -143,15 +182,16 @@ int main(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *netns = NULL;
+	const char *netns = NULL, *batch = NULL;
 	int c, ret;
 
 	/* '+': options end at the object, whose own arguments follow. */
-	while ((c = getopt_long(argc, argv, "+jpsn:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpsn:b:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json_output = true;
@@ -166,6 +206,9 @@ int main(int argc, char **argv)
 		case 'n':
 			netns = optarg;
 			break;
+		case 'b':
+			batch = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -179,29 +222,13 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (batch && argc)
+		return dp_usage_exit("-b FILE takes no OBJECT: the file holds the commands");
+	if (!batch && argc < 1)
 		return dp_usage_exit("missing OBJECT (try dnspoolctl --help)");
 	if (netns && enter_netns(netns))
 		return EXIT_FAIL;
-
-	if (!strcmp(argv[0], "upstream"))
-		ret = cmd_upstream(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "group"))
-		ret = cmd_group(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "listener"))
-		ret = cmd_listener(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "query"))
-		ret = cmd_query(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "stats"))
-		ret = cmd_stats(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "limits"))
-		ret = cmd_limits(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "monitor"))
-		ret = cmd_monitor(argc - 1, argv + 1);
-	else if (!strcmp(argv[0], "help"))
-		ret = fputs(usage_text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
-	else
-		ret = dp_usage_exit("unknown object '%s' (try dnspoolctl --help)", argv[0]);
+	ret = batch ? dp_run_batch(batch) : dp_run_object(argc, argv);
 	dp_nl_close();
 	return ret;
 }

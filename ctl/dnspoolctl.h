@@ -13,6 +13,11 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 extern bool json_output;
 extern bool json_pretty;
 extern bool show_details;
+/* Where the command being run comes from (FILE:LINE of -b), for errors;
+ * how many errors were printed.
+ */
+extern const char *dp_where;
+extern unsigned int dp_reported;
 
 void dp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dp_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -44,6 +49,9 @@ json_object *dp_listener_json(struct nlmsghdr *nlh, struct nlattr **tb);
 int dp_listeners_list(json_object *list, const char *name);
 int dp_listeners_each(int (*fn)(struct nlmsghdr *nlh, void *arg), void *arg);
 
+int dp_run_object(int argc, char **argv);
+int dp_run_batch(const char *path);
+int cmd_save(int argc, char **argv);
 int cmd_upstream(int argc, char **argv);
 int cmd_group(int argc, char **argv);
 int cmd_listener(int argc, char **argv);
@@ -52,5 +60,6 @@ int cmd_query(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
 int print_limits(void);
+int dp_stats_prometheus(const char *name);
 
 #endif

@@ -107,6 +107,76 @@ static void print_handshakes(struct nlattr **tb)
 	       (unsigned long long)dp_get_uint(tb[DNSPOOL_A_POOL_HANDSHAKE_FAILURES_OTHER]));
 }
 
+/* The latency histogram's bucket @b's bound, as "<128us", "<1.02ms",
+ * "<2.1s" (three digits), the last ">=8.39s".
+ */
+static void bucket_bound(int b, char *buf, size_t len)
+{
+	unsigned long long us = 1ULL << (b + DNSPOOL_LATENCY_BUCKET_SHIFT);
+
+	if (b == DNSPOOL_LATENCY_BUCKETS - 1)
+		snprintf(buf, len, ">=%.3gs", (us >> 1) / 1e6);
+	else if (us < 1000)
+		snprintf(buf, len, "<%lluus", us);
+	else if (us < 1000000)
+		snprintf(buf, len, "<%.3gms", us / 1e3);
+	else
+		snprintf(buf, len, "<%.3gs", us / 1e6);
+}
+
+/* The latency histogram's buckets, in order; how many there were. */
+static int latency_of(struct nlmsghdr *nlh, uint64_t *counts)
+{
+	struct nlattr *a;
+	int rem, n = 0;
+
+	nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem)
+		if (nla_type(a) == DNSPOOL_A_POOL_LATENCY_BUCKET && n < DNSPOOL_LATENCY_BUCKETS)
+			counts[n++] = dp_get_uint(a);
+	return n;
+}
+
+/* Under -s, the answers' latency: the buckets that hold any, and the mean. */
+static void print_latency(struct nlmsghdr *nlh, struct nlattr **tb)
+{
+	uint64_t counts[DNSPOOL_LATENCY_BUCKETS], all = 0;
+	int n = latency_of(nlh, counts), b;
+	char bound[24];
+
+	fputs("    latency", stdout);
+	for (b = 0; b < n; b++) {
+		if (!counts[b])
+			continue;
+		bucket_bound(b, bound, sizeof(bound));
+		printf("  %s %llu", bound, (unsigned long long)counts[b]);
+		all += counts[b];
+	}
+	if (all)
+		printf("  mean %.3fms\n", dp_get_uint(tb[DNSPOOL_A_POOL_LATENCY_US]) / 1e3 / all);
+	else
+		fputs("  -\n", stdout);
+}
+
+/* JSON: "latency": [{"le_us": 128, "answers": N}, ..., {"le_us": null, ...}]. */
+static void add_latency(json_object *o, struct nlmsghdr *nlh, struct nlattr **tb)
+{
+	uint64_t counts[DNSPOOL_LATENCY_BUCKETS];
+	int n = latency_of(nlh, counts), b;
+	json_object *list = json_object_new_array();
+
+	for (b = 0; b < n; b++) {
+		json_object *bucket = json_object_new_object();
+
+		json_object_object_add(bucket, "le_us", b == DNSPOOL_LATENCY_BUCKETS - 1 ? NULL :
+				       json_object_new_int64(1LL << (b + DNSPOOL_LATENCY_BUCKET_SHIFT)));
+		json_object_object_add(bucket, "answers", json_object_new_int64(counts[b]));
+		json_object_array_add(list, bucket);
+	}
+	json_object_object_add(o, "latency", list);
+	json_object_object_add(o, "latency_us",
+			       json_object_new_int64(dp_get_uint(tb[DNSPOOL_A_POOL_LATENCY_US])));
+}
+
 struct table {
 	json_object *list;
 	bool header_done;
@@ -140,6 +210,7 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 		for (i = 0; i < N_COUNTERS; i++)
 			json_object_object_add(o, counters[i].key,
 					       json_object_new_int64(dp_get_uint(tb[counters[i].attr])));
+		add_latency(o, nlh, tb);
 		json_object_array_add(t->list, o);
 		return NL_OK;
 	}
@@ -173,6 +244,7 @@ static int on_pool(struct nlmsghdr *nlh, void *arg)
 	else
 		printf("    srtt -  rto %s\n", dur);
 	print_counters(tb);
+	print_latency(nlh, tb);
 	if (dp_get_u32(tb, DNSPOOL_A_POOL_TRANSPORT) == DNSPOOL_TRANSPORT_TLS)
 		print_handshakes(tb);
 	return NL_OK;
@@ -239,12 +311,23 @@ int cmd_stats(int argc, char **argv)
 
 	if (argc && is_help(argv[0])) {
 		printf("Usage: dnspoolctl [-j|-p] [-s] [-n NETNS] stats [NAME]\n"
+		       "       dnspoolctl [-n NETNS] stats --format prometheus [NAME]\n"
 		       "The pools of every upstream, or of NAME, with their connections and main\n"
 		       "counters (-s: every counter); without NAME, then the listeners and their\n"
 		       "counters, and the namespace's bounds and their use (as limits does).\n"
 		       "-j prints {\"pools\": [...], \"groups\": [...], \"listeners\": [...]}\n"
-		       "(the groups and the listeners with their counters, without NAME).\n");
+		       "(the groups and the listeners with their counters, without NAME).\n"
+		       "--format prometheus: Prometheus' text format, for node_exporter's\n"
+		       "textfile collector (the pools, and the listeners without NAME).\n");
 		return EXIT_OK;
+	}
+	if (argc && !strcmp(argv[0], "--format")) {
+		if (argc < 2 || strcmp(argv[1], "prometheus"))
+			return dp_usage_exit("stats: --format takes prometheus");
+		if (argc > 3)
+			return dp_usage_exit("stats: takes at most one NAME (see dnspoolctl stats --help)");
+		json_object_put(t.list);
+		return dp_stats_prometheus(argc > 2 ? argv[2] : NULL);
 	}
 	if (argc > 1)
 		return dp_usage_exit("stats: takes at most one NAME (see dnspoolctl stats --help)");

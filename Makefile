@@ -24,6 +24,12 @@ install: module ctl
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	$(MAKE) -C ctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
+# Debian packages (dnspool-dkms, dnspoolctl, libdnspool0, libdnspool-dev)
+# from a copy of the tree with a generated debian/, into DEBDIR.
+DEBDIR ?= $(abspath ..)
+deb:
+	ctl/mkdeb.sh $(DEBDIR)
+
 # Kbuild cleans what it built; without the headers it cannot, hence the rm.
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -70,4 +76,4 @@ vm-shell:
 regen:
 	selftests/vm/ynl-regen.sh
 
-.PHONY: all module ctl selftests install clean check demo bench profile soak faults coverage vm-shell regen
+.PHONY: all module ctl selftests install deb clean check demo bench profile soak faults coverage vm-shell regen

@@ -100,6 +100,59 @@ select_kernel() {
 	esac
 }
 
+# The packages' version, from the tree's history, as make deb gives it.
+deb_version() {
+	echo "0~git$(git -C "$SRC_DIR" rev-list --count HEAD 2>/dev/null || echo 0).$(git -C "$SRC_DIR" rev-parse --short=7 HEAD 2>/dev/null || echo local)"
+}
+
+# The packages in $1/debs installed with dpkg into an overlay of the
+# image, as on a Debian system: DKMS builds the module for the stock
+# kernel (the one the VM runs), natively (under emulation it took over ten
+# minutes).  What the installation added is kept in $1/pkgroot for
+# packages.sh, which loads DKMS' module and runs the installed tool and
+# library in the VM.  Then dpkg --purge in a second overlay on top: its
+# outcome, in $1/pkgroot.purge, is packages.sh's too.
+pkg_install() {
+	local dir=$1
+	rm -rf "$dir/pkgroot" "$dir/pkgwork" "$dir/pkgmnt" "$dir/pkgpurge"
+	mkdir -p "$dir/pkgroot" "$dir/pkgwork" "$dir/pkgmnt" "$dir/pkgpurge/up" "$dir/pkgpurge/work"
+	unshare -m --propagation private bash -ec '
+		img=$1 dir=$2 kver=$3
+		chrooted() {
+			mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" &&
+			mkdir -p "$1/debs" && mount --bind "$dir/debs" "$1/debs" &&
+			chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+				LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive bash -ec "$2"
+		}
+		mount -t overlay overlay -o "lowerdir=$img,upperdir=$dir/pkgroot,workdir=$dir/pkgwork" \
+			"$dir/pkgmnt"
+		chrooted "$dir/pkgmnt" "
+			dpkg -i /debs/*.deb
+			v=\$(dpkg-query -W -f '\''\${Version}'\'' dnspool-dkms)
+			dkms status dnspool/\$v -k $kver | grep -q installed ||
+				dkms install dnspool/\$v -k $kver
+			dkms status"
+		umount -lR "$dir/pkgmnt"
+		rmdir "$dir/pkgroot/debs" 2>/dev/null || true
+		mount -t overlay overlay \
+			-o "lowerdir=$dir/pkgroot:$img,upperdir=$dir/pkgpurge/up,workdir=$dir/pkgpurge/work" \
+			"$dir/pkgmnt"
+		chrooted "$dir/pkgmnt" "
+			dpkg --purge dnspool-dkms dnspoolctl libdnspool-dev libdnspool0 \
+				dnspoolctl-dbgsym libdnspool0-dbgsym >&2
+			echo dkms: \$(dkms status dnspool | wc -l) entries
+			echo modules: \$(find /usr/lib/modules/$kver -path \"*/dkms/dnspool.ko*\" | wc -l)
+			echo dnspoolctl: \$(ls /usr/sbin/dnspoolctl 2>/dev/null | wc -l)
+			echo unit: \$(ls /usr/lib/systemd/system/dnspool.service \
+				/etc/systemd/system/multi-user.target.wants/dnspool.service 2>/dev/null | wc -l)
+			echo packages: \$(dpkg-query -W -f '\''\${db:Status-Abbrev}\n'\'' \
+				dnspool-dkms dnspoolctl libdnspool0 libdnspool-dev 2>/dev/null | grep -c ^ii)" \
+			>"$dir/pkgroot.purge"
+		umount -lR "$dir/pkgmnt"
+	' bash "$IMAGE" "$dir" "$KVER"
+	rm -rf "$dir/pkgwork" "$dir/pkgmnt" "$dir/pkgpurge"
+}
+
 # Copy the tree and build module, tool and tests in the image for a kernel.
 build() {
 	local k=$1 kdir=$2 dir="$RUN/$1"
@@ -114,6 +167,12 @@ build() {
 			>/work/build-module.log 2>&1 &&
 		make ctl selftests KDIR=$kdir KSFT_DIR=/opt/linux/tools/testing/selftests DNSPOOL_RACE_WINDOWS=1" \
 		>"$dir/build.log" 2>&1 || { cat "$dir/build-module.log" >>"$dir/build.log"; return 1; }
+	# The Debian packages, installed for packages.sh: Debian's kernel only.
+	if [ "$k" = stock ]; then
+		in_image "$dir" env DNSPOOL_DEB_VERSION="$(deb_version)" \
+			make -C /work/src deb DEBDIR=/work/debs >>"$dir/build.log" 2>&1 &&
+		pkg_install "$dir" >>"$dir/build.log" 2>&1 || return 1
+	fi
 	# modprobe's indexes, with the module in updates/ as `make install`
 	# puts it, made here at native speed: depmod over the stock kernel's
 	# 4,000 modules is slow under emulation, and each VM's boot paid it.
@@ -142,6 +201,20 @@ static_checks() {
 		result fail "build: no warning (module with W=1, dnspoolctl with -Wextra, selftests)"
 	else
 		result ok "build: no warning (module with W=1, dnspoolctl with -Wextra, selftests)"
+	fi
+	# An older kernel, by its version number alone (the make command
+	# line overrides the kernel Makefile's PATCHLEVEL): refused before
+	# anything compiles, naming the minimum.
+	rm -rf "$dir/minver"
+	rsync -a --exclude .git --exclude '*.o' --exclude '*.ko' "$SRC_DIR/" "$dir/minver/"
+	out=$(in_image "$dir" sh -c "cd /work/minver &&
+		make module KDIR=/lib/modules/$(stock_kver)/build PATCHLEVEL=1 2>&1")
+	if [ $? != 0 ] && grep -q 'Kbuild:.*dnspool needs Linux 6.12 or later to build; this kernel is 6.1\.' <<<"$out" &&
+	   ! grep -q ' CC \[M\]' <<<"$out"; then
+		result ok "build: a kernel older than 6.12 refused at once, naming 6.12"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		result fail "build: a kernel older than 6.12 refused at once, naming 6.12"
 	fi
 	# Generated files are held to the generator's style, long lines aside.
 	if out=$(in_image "$dir" sh -c '

@@ -49,11 +49,13 @@ check "dnspool-dkms, dnspoolctl, libdnspool0, libdnspool-dev installed; DKMS bui
 dkms_module_answers() {
 	local dep
 	modprobe -r dnspool 2>/dev/null
+	# None loaded, so the one insmod loads is DKMS'.
+	! grep -q '^dnspool ' /proc/modules || return 1
 	# insmod loads no dependency: modprobe them first, as the module
 	# names them.
 	for dep in $(modinfo -F depends "$KO" | tr , ' '); do modprobe "$dep" || return 1; done
-	insmod "$KO" || return 1
-	[ "$(cat /sys/module/dnspool/srcversion)" = "$(modinfo -F srcversion "$KO")" ] || return 1
+	insmod "$KO" && grep -q '^dnspool ' /proc/modules || return 1
+	echo "# loaded $KO, signed by $(modinfo -F signer "$KO")"
 	UNBOUND=$(start_unbound 127.0.0.1 $PORT) || return 1
 	"$P/usr/sbin/dnspoolctl" upstream add pk udp://127.0.0.1:$PORT &&
 	"$P/usr/sbin/dnspoolctl" -j query @pk h7.dnspool.test A |
@@ -81,7 +83,7 @@ library_answers() {
 			/* h7.dnspool.test A, ID 0x1234, RD */
 			static const unsigned char q[] = {
 				0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,
-				2, 'h', '7', 8, 'd', 'n', 's', 'p', 'o', 'o', 'l',
+				2, 'h', '7', 7, 'd', 'n', 's', 'p', 'o', 'o', 'l',
 				4, 't', 'e', 's', 't', 0, 0, 1, 0, 1 };
 			struct dnspool_client *c = dnspool_open();
 			uint32_t seq;

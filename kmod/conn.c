@@ -44,6 +44,8 @@ void dnspool_conn_unlink(struct dnspool_conn *conn, struct dnspool_query *q)
 	lockdep_assert_held(&conn->lock);
 	hash_del(&q->hnode);
 	list_del_init(&q->txnode);
+	/* An answer lost on this connection is of no other. */
+	clear_bit(DNSPOOL_Q_LOST, &q->flags);
 	WRITE_ONCE(q->conn, NULL);
 	conn->nqueries--;
 }
@@ -353,12 +355,14 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len,
  * but with no lock that sleeps or is taken with bottom halves on.  NULL
  * with *@later set when the answer needs process context: it is truncated
  * and its query moves to TCP, or it is late and its query still waits, or
- * its query is still being sent on a stream.
+ * its query is still being sent on a stream.  @lost: the answer is lost
+ * (no memory to keep it): a query being sent is marked, for its sender to
+ * end it once done.
  * @len may be less than the answer's length, when only its head was read.
  */
 static struct dnspool_query *dnspool_conn_take_now(struct dnspool_conn *conn,
 						   const u8 *head, size_t len,
-						   bool *first, bool *later)
+						   bool *first, bool *later, bool lost)
 {
 	struct dnspool_query *q, *found, *waits = NULL;
 	bool late = false;
@@ -379,6 +383,9 @@ static struct dnspool_query *dnspool_conn_take_now(struct dnspool_conn *conn,
 		 * read: once it is done, the work takes the answer.
 		 */
 		*later = found->sending && conn->pool->ops->transport != DNSPOOL_TRANSPORT_UDP;
+		/* Its answer lost: the sender ends it once done. */
+		if (*later && lost)
+			set_bit(DNSPOOL_Q_LOST, &found->flags);
 		goto out;
 	}
 	if (dnspool_conn_to_tcp(conn, head)) {
@@ -486,7 +493,7 @@ bool dnspool_conn_answer_atomic(struct dnspool_conn *conn, u8 *msg, size_t len,
 
 	if (len > DNSPOOL_ATOMIC_ANSWER_MAX)
 		return dnspool_conn_answer_later(conn, msg, len, b);
-	q = dnspool_conn_take_now(conn, msg, len, &first, &later);
+	q = dnspool_conn_take_now(conn, msg, len, &first, &later, false);
 	if (!q) {
 		if (later)
 			return dnspool_conn_answer_later(conn, msg, len, b);
@@ -518,7 +525,7 @@ void dnspool_conn_answer_lost_atomic(struct dnspool_conn *conn, const u8 *head, 
 	struct dnspool_query *q;
 	bool first, later;
 
-	q = dnspool_conn_take_now(conn, head, len, &first, &later);
+	q = dnspool_conn_take_now(conn, head, len, &first, &later, true);
 	if (q)
 		dnspool_query_end_batched(q, err, b);
 }
@@ -590,7 +597,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 	bool dgram = ops->transport == DNSPOOL_TRANSPORT_UDP;
 	bool failed, looked = false;
 	struct dnspool_query *q;
-	int err;
+	int err, fail_err;
 
 	*more = false;
 	for (;;) {
@@ -634,6 +641,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 			atomic64_inc(&pool->stats.retransmits);
 
 		failed = false;
+		fail_err = err;
 		spin_lock_bh(&conn->lock);
 		q->sending = false;
 		WRITE_ONCE(conn->tx_blocked, err == -EAGAIN);
@@ -642,6 +650,15 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 			if (!err) {
 				list_del_init(&q->txnode);
 				trace_dnspool_query_sent(q, 0);
+				/* Its answer came while it was being sent,
+				 * and was lost (no memory to keep it for the
+				 * work, dnspool_conn_answer_lost_atomic()).
+				 */
+				if (test_and_clear_bit(DNSPOOL_Q_LOST, &q->flags)) {
+					dnspool_conn_unlink(conn, q);
+					failed = true;
+					fail_err = -ENOMEM;
+				}
 			} else if (err != -EAGAIN && ops->transport == DNSPOOL_TRANSPORT_UDP) {
 				/* A datagram that could not go out fails its
 				 * query alone.
@@ -652,7 +669,7 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 		}
 		spin_unlock_bh(&conn->lock);
 		if (failed)
-			dnspool_query_end(q, err);
+			dnspool_query_end(q, fail_err);
 		dnspool_query_put(q);
 		/* A datagram socket's space freed before tx_blocked was set
 		 * woke nobody: looked for once.

@@ -115,7 +115,9 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_
  *	holds a reference while pending
  * @due: on its pool's list of fired timers
  * @flags: DNSPOOL_Q_DUE: on that list; DNSPOOL_Q_RTX: it has a place in
- *	its pool's retransmission window (atomic bit operations)
+ *	its pool's retransmission window; DNSPOOL_Q_LOST: its answer came
+ *	while it was being sent on a stream, and was lost for want of
+ *	memory: its sender ends it (atomic bit operations)
  * @next_at: when its timer acts, in jiffies, under its connection's lock
  * @tries: its retransmissions so far
  * @qref: how its earlier transmissions find it (ghost.h), from its first
@@ -186,6 +188,7 @@ static inline bool dnspool_query_half_sent(const struct dnspool_query *q)
 enum {
 	DNSPOOL_Q_DUE,
 	DNSPOOL_Q_RTX,
+	DNSPOOL_Q_LOST,
 };
 
 struct dnspool_query *dnspool_query_alloc(size_t size, const u8 *msg, size_t len,

@@ -14,8 +14,10 @@ upstreams_clear
 UNBOUND=$(start_unbound 127.0.0.1 $PORT) || ktap_exit_fail_msg "no unbound"
 trap 'kill $UNBOUND 2>/dev/null' EXIT
 # A bound on the time, in case a machine is much slower: here the debug
-# kernel under emulation sent its 100,000 messages in 126 s, the stock one
-# in 14 s.  The count is the same on both.
+# kernel under emulation sent its 100,000 messages in 126 s alone in its
+# host, 284 s beside the suite's other VMs, and on a host half as fast
+# 141 messages a second (710 s); the stock one in 14 s alone.  The count
+# is the same on both; the bound stays within a test's 900 s.
 secs=240
-[ "${KSFT_KERNEL_FLAVOUR:-}" = debug ] && secs=480
+[ "${KSFT_KERNEL_FLAVOUR:-}" = debug ] && secs=840
 "$(dirname "$0")/nl_fuzz" -n "${NL_FUZZ_COUNT:-100000}" -d "$secs" -p $PORT

@@ -136,25 +136,34 @@ static int latency_of(struct nlmsghdr *nlh, uint64_t *counts)
 	return n;
 }
 
-/* Under -s, the answers' latency: the buckets that hold any, and the mean. */
+/* Under -s, the answers' latency: the buckets that hold any, and the
+ * mean; wrapped within 100 columns, as the counters are.
+ */
 static void print_latency(struct nlmsghdr *nlh, struct nlattr **tb)
 {
 	uint64_t counts[DNSPOOL_LATENCY_BUCKETS], all = 0;
-	int n = latency_of(nlh, counts), b;
-	char bound[24];
+	int n = latency_of(nlh, counts), b, col;
+	char bound[24], item[64];
 
-	fputs("    latency", stdout);
+	col = printf("    latency");
 	for (b = 0; b < n; b++) {
 		if (!counts[b])
 			continue;
 		bucket_bound(b, bound, sizeof(bound));
-		printf("  %s %llu", bound, (unsigned long long)counts[b]);
+		snprintf(item, sizeof(item), "%s %llu", bound, (unsigned long long)counts[b]);
+		if (col + 2 + (int)strlen(item) > 100)
+			col = printf("\n           ") - 1;
+		col += printf("  %s", item);
 		all += counts[b];
 	}
 	if (all)
-		printf("  mean %.3fms\n", dp_get_uint(tb[DNSPOOL_A_POOL_LATENCY_US]) / 1e3 / all);
+		snprintf(item, sizeof(item), "mean %.3fms",
+			 dp_get_uint(tb[DNSPOOL_A_POOL_LATENCY_US]) / 1e3 / all);
 	else
-		fputs("  -\n", stdout);
+		snprintf(item, sizeof(item), "-");
+	if (col + 2 + (int)strlen(item) > 100)
+		printf("\n           ");
+	printf("  %s\n", item);
 }
 
 /* JSON: "latency": [{"le_us": 128, "answers": N}, ..., {"le_us": null, ...}]. */

@@ -44,8 +44,12 @@ histogram_json() {
 	       .latency[16].le_us == 8388608 and .latency[17].le_us == null and
 	       ([.latency[].answers] | add) == .answers and .answers >= 200 and
 	       .latency_us > 0' <<<"$p" >/dev/null || { echo "# $p"; return 1; }
-	"$CTL" -s stats u | grep -E '^    latency  ' | sed 's/^/# /'
-	"$CTL" -s stats u | grep -Eq '^    latency  <[0-9.]+(us|ms|s) [0-9]+.*  mean [0-9.]+ms$'
+	# From "    latency" to the mean, wrapped within 100 columns.
+	"$CTL" -s stats u | sed -n '/^    latency  /,/  mean /p' >"$TMP/latency"
+	sed 's/^/# /' "$TMP/latency"
+	head -n1 "$TMP/latency" | grep -Eq '^    latency  <[0-9.]+(us|ms|s) [0-9]+' &&
+	tail -n1 "$TMP/latency" | grep -Eq '  mean [0-9.]+ms$' &&
+	[ "$(awk 'length > 100' "$TMP/latency" | wc -l)" = 0 ]
 }
 check "the latency histogram: 18 log2 buckets adding up to the answers (-j, -s)" histogram_json
 

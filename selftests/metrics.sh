@@ -45,7 +45,8 @@ histogram_json() {
 	       ([.latency[].answers] | add) == .answers and .answers >= 200 and
 	       .latency_us > 0' <<<"$p" >/dev/null || { echo "# $p"; return 1; }
 	# From "    latency" to the mean, wrapped within 100 columns.
-	"$CTL" -s stats u | sed -n '/^    latency  /,/  mean /p' >"$TMP/latency"
+	"$CTL" -s stats u |
+		awk '/^    latency  / { p = 1 } p { print } p && /  mean / { exit }' >"$TMP/latency"
 	sed 's/^/# /' "$TMP/latency"
 	head -n1 "$TMP/latency" | grep -Eq '^    latency  <[0-9.]+(us|ms|s) [0-9]+' &&
 	tail -n1 "$TMP/latency" | grep -Eq '  mean [0-9.]+ms$' &&

@@ -63,7 +63,7 @@ faults)
 	# make faults: the fault injection tests at length.  fail-nth's
 	# sweep is whole in the regular run too; failslab's runs 6 rounds
 	# at 2, 10 and 30 percent, against one at 20.
-	# Six rounds take longer than a test's usual bound (900 s).
+	# Six rounds take longer than a test's usual bound (1500 s).
 	FAULT_SLAB_ROUNDS=6 FAULT_SLAB_PERCENT="2 10 30" DNSPOOL_TEST_TIMEOUT=2400 \
 		"$src/selftests/vm/guest-tests.sh" "$out" >$tap 2>&1
 	;;

@@ -252,9 +252,11 @@ static_checks() {
 
 # boot KERNEL MODE [VM [WATCHDOG]]: one VM run.  A named VM keeps its
 # console, TAP and results in $RUN/KERNEL/VM, so that several can run at
-# once; an unnamed one in $RUN/KERNEL.
+# once; an unnamed one in $RUN/KERNEL.  WATCHDOG: seconds before the VM
+# is killed, 90 minutes by default (a slow host's debug suite took over
+# an hour in its VMs).
 boot() {
-	local k=$1 bootmode=$2 vm=${3:-} watchdog=${4:-3600}
+	local k=$1 bootmode=$2 vm=${3:-} watchdog=${4:-5400}
 	local vdir="$RUN/$1${3:+/$3}" accel=tcg,thread=single serial
 	[ "${DNSPOOL_ACCEL:-}" = kvm ] && accel=kvm
 	rm -rf "$vdir/console.log" "$vdir/tap.log" "$vdir/out"

@@ -51,6 +51,7 @@ static int split_words(char *line, char **words)
  */
 int dp_run_batch(const char *path)
 {
+	const char *name = strcmp(path, "-") ? path : "stdin";
 	char *line = NULL, *words[BATCH_MAX_WORDS], where[512];
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	unsigned int lineno = 0, reported;
@@ -63,8 +64,7 @@ int dp_run_batch(const char *path)
 	}
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
-		snprintf(where, sizeof(where), "%s:%u", strcmp(path, "-") ? path : "stdin",
-			 lineno);
+		snprintf(where, sizeof(where), "%s:%u", name, lineno);
 		dp_where = where;
 		n = split_words(line, words);
 		if (n < 0) {

@@ -154,22 +154,20 @@ static int enter_netns(const char *name)
  */
 int dp_run_object(int argc, char **argv)
 {
-	if (!strcmp(argv[0], "upstream"))
-		return cmd_upstream(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "group"))
-		return cmd_group(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "listener"))
-		return cmd_listener(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "query"))
-		return cmd_query(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "stats"))
-		return cmd_stats(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "limits"))
-		return cmd_limits(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "monitor"))
-		return cmd_monitor(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "save"))
-		return cmd_save(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} objects[] = {
+		{ "upstream", cmd_upstream }, { "group", cmd_group },
+		{ "listener", cmd_listener }, { "query", cmd_query },
+		{ "stats", cmd_stats }, { "limits", cmd_limits },
+		{ "monitor", cmd_monitor }, { "save", cmd_save },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(objects); i++)
+		if (!strcmp(argv[0], objects[i].name))
+			return objects[i].fn(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "help"))
 		return fputs(usage_text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
 	return dp_usage_exit("unknown object '%s' (try dnspoolctl --help)", argv[0]);

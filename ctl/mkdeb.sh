@@ -8,6 +8,7 @@
 #   libdnspool-dev  its header, static library and pkg-config file
 #
 #   ctl/mkdeb.sh OUTDIR
+#   ctl/mkdeb.sh --version
 #
 # The version is 0~gitN.HASH of the tree's git history, or
 # DNSPOOL_DEB_VERSION when set (for a copy without .git).
@@ -16,7 +17,6 @@
 # on the fly; the README lists them).
 set -euo pipefail
 
-out=$(realpath -m "${1:?usage: mkdeb.sh OUTDIR}")
 src=$(cd "$(dirname "$0")/.." && pwd)
 # 0~gitN.HASH: before any release, ordered by the commits so far.
 if [ -n "${DNSPOOL_DEB_VERSION:-}" ]; then
@@ -29,6 +29,9 @@ else
 	version=0~local
 	date=$(date -R)
 fi
+# --version: the version alone, for a copy of the tree made without .git.
+[ "${1:-}" = --version ] && { echo "$version"; exit 0; }
+out=$(realpath -m "${1:?usage: mkdeb.sh OUTDIR | --version}")
 maint="dnspool developers <dnspool@localhost>"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -100,11 +100,6 @@ select_kernel() {
 	esac
 }
 
-# The packages' version, from the tree's history, as make deb gives it.
-deb_version() {
-	echo "0~git$(git -C "$SRC_DIR" rev-list --count HEAD 2>/dev/null || echo 0).$(git -C "$SRC_DIR" rev-parse --short=7 HEAD 2>/dev/null || echo local)"
-}
-
 # The packages in $1/debs installed with dpkg into an overlay of the
 # image, as on a Debian system: DKMS builds the module for the stock
 # kernel (the one the VM runs), natively (under emulation it took over ten
@@ -169,7 +164,7 @@ build() {
 		>"$dir/build.log" 2>&1 || { cat "$dir/build-module.log" >>"$dir/build.log"; return 1; }
 	# The Debian packages, installed for packages.sh: Debian's kernel only.
 	if [ "$k" = stock ]; then
-		in_image "$dir" env DNSPOOL_DEB_VERSION="$(deb_version)" \
+		in_image "$dir" env DNSPOOL_DEB_VERSION="$("$SRC_DIR/ctl/mkdeb.sh" --version)" \
 			make -C /work/src deb DEBDIR=/work/debs >>"$dir/build.log" 2>&1 &&
 		pkg_install "$dir" >>"$dir/build.log" 2>&1 || return 1
 	fi

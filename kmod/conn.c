@@ -645,11 +645,17 @@ static int dnspool_conn_tx(struct dnspool_conn *conn, unsigned int budget, bool 
 		spin_lock_bh(&conn->lock);
 		q->sending = false;
 		WRITE_ONCE(conn->tx_blocked, err == -EAGAIN);
-		/* Unless it ended meanwhile (timed out), it is still ours. */
+		/* Sent, even if its answer came back before this lock was
+		 * taken and ended it: the event would be missing otherwise.
+		 */
+		if (!err)
+			trace_dnspool_query_sent(q, 0);
+		/* Unless it ended meanwhile (answered, timed out), it is
+		 * still ours.
+		 */
 		if (q->conn == conn && hash_hashed(&q->hnode)) {
 			if (!err) {
 				list_del_init(&q->txnode);
-				trace_dnspool_query_sent(q, 0);
 				/* Its answer came while it was being sent,
 				 * and was lost (no memory to keep it for the
 				 * work, dnspool_conn_answer_lost_atomic()).

@@ -63,14 +63,17 @@ DROP_PID=${PIDS##* }
 	breaker-failures 3 breaker-backoff 10s || exit 1
 
 opens() {
+	local j
 	ask dead; ask dead
 	[ "$(field dead health)" = closed ] && [ "$(field dead failures)" = 2 ] || { say dead; return 1; }
 	ask dead
-	say dead
-	[ "$(field dead health)" = open ] && [ "$(field dead failures)" = 3 ] &&
-	[ "$(field dead last_error)" = ETIMEDOUT ] &&
-	[ "$(field dead last_error_class)" = upstream ] &&
-	[ "$(field dead probe_in_ms)" -gt 0 ] && [ "$(field dead probe_in_ms)" -le 10000 ]
+	# One reading: readings one by one, each a dnspoolctl started, may
+	# straddle the back-off's end on a slow kernel.
+	j=$("$CTL" -j upstream show dead) || return 1
+	echo "# $(jq -c '.[0] | {health, failures, last_error, last_error_class, probe_in_ms}' <<<"$j")"
+	jq -e '.[0] | .health == "open" and .failures == 3 and .last_error == "ETIMEDOUT" and
+		.last_error_class == "upstream" and .probe_in_ms > 0 and .probe_in_ms <= 10000' \
+		<<<"$j" >/dev/null
 }
 check "three upstream failures in a row open the breaker" opens
 
@@ -153,14 +156,18 @@ ports_exhausted() {
 check "no ephemeral port left: all queries fail locally, the breaker stays closed" ports_exhausted
 
 # What the monitor printed for dead, in order: added, then each change of
-# its breaker's state; and a change of parameters.
+# its breaker's state; and a change of parameters.  A probe may fail once
+# more than the checks above asked, when a slow kernel's responder
+# answers after the 300 ms timeout: one more half-open, open.
 monitored() {
 	local got want
 	"$CTL" upstream set dead max-conns 2 || return 1
 	sleep 0.5
 	got=$(jq -r 'select(.name == "dead") | "\(.event) \(.health)"' "$MON" | paste -sd,)
-	want="add closed,health open,health half-open,health open,health closed,set closed"
-	[ "$got" = "$want" ] || { echo "# got  $got"; echo "# want $want"; return 1; }
+	want="add closed,health open,health half-open,health open,(health half-open,health open,)*health closed,set closed"
+	[[ $got =~ ^$want$ ]] || { echo "# got  $got"; echo "# want $want"; return 1; }
+	[ "$got" = "${want/(health half-open,health open,)\*/}" ] ||
+		echo "# a probe failed once more than asked: $got"
 }
 check "monitor: added, opened, half-open, opened again, closed, changed" monitored
 ktap_finished

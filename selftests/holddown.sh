@@ -73,23 +73,31 @@ unrelated_set() {
 }
 check "an unrelated change does not end the hold-down" unrelated_set
 
+# Asked once more if the 16 s hold-down ended before the CLI (Python, its
+# spec parsed) asked, as on a slow kernel: its query then dialled, was
+# refused, and began the next hold-down, of 32 s.
 generic_client() {
-	local out
-	out=$(ynl --do query --json "{\"upstream\": \"down\", \"msg\": \"$QUERY_HEX\"}" 2>&1) &&
-		{ echo "# accepted: $out"; return 1; }
+	local out i
+	for i in 1 2; do
+		out=$(ynl --do query --json "{\"upstream\": \"down\", \"msg\": \"$QUERY_HEX\"}" 2>&1) ||
+			break
+		echo "# accepted: $out"
+		[ $i = 1 ] && grep -q '"error": 111' <<<"$out" || return 1
+	done
 	grep -q "last connection attempt failed" <<<"$out" || { echo "# said: $out"; return 1; }
 }
 check "the kernel's YNL CLI gets the refusal as the request's error, with why" generic_client
 
 recovers() {
-	local end=$((SECONDS + 60))
+	local end=$((SECONDS + 60)) dials
+	dials=$(stat_of down dial_failures)
 	responder $PORT --tcp
-	# Past the 16 s hold-down.
+	# Past the hold-down (16 s, or 32 s after the CLI's dial above).
 	while [ $SECONDS -lt $end ]; do
 		"$CTL" query @down a.dnspool.test >/dev/null 2>&1 && break
 		sleep 0.3
 	done
-	[ "$(stat_of down dial_failures)" = 5 ] && [ "$(stat_of down answers)" = 1 ] ||
+	[ "$(stat_of down dial_failures)" = "$dials" ] && [ "$(stat_of down answers)" = 1 ] ||
 		{ "$CTL" -j stats down | sed 's/^/# /'; return 1; }
 }
 check "the upstream back: the first dial after the hold-down serves" recovers

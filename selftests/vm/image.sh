@@ -38,6 +38,14 @@ touch "$tmp/.complete"
 
 rm -rf "$IMAGE"
 mv "$tmp" "$IMAGE"
-find "$CACHE" -maxdepth 1 -name 'image-*' ! -name "$(basename "$IMAGE")" \
-	-exec rm -rf {} + 2>/dev/null || true
+# Older images go, unless a run still uses one: its VMs (qemu's -virtfs)
+# and builds (in_image) name it on their command lines.
+for old in "$CACHE"/image-*; do
+	[ "$old" = "$IMAGE" ] || [ ! -d "$old" ] && continue
+	if pgrep -f -- "$old" >/dev/null; then
+		log "keeping $old: a run uses it"
+	else
+		rm -rf "$old"
+	fi
+done
 log "image ready: $IMAGE"

@@ -24,7 +24,10 @@
 # FAULT_SLAB_ROUNDS rounds (1 in the regular run: a round takes about
 # 2.5 minutes on the debug kernel; `make faults` runs 6), at
 # FAULT_SLAB_PERCENT percent of the filtered allocations (a list, taken in
-# turn: "20" in the regular run, "2 10 30" in `make faults`).
+# turn: "20" in the regular run, "2 10 30" in `make faults`).  A round's
+# requests: FAULT_SLAB_LOAD per client (5 in the regular run, 10 in
+# `make faults`), the batches and the listener's burst twenty times as
+# many.
 # Skipped on a kernel without the filter (Debian's).
 . "$(dirname "$0")/lib.sh"
 
@@ -32,6 +35,7 @@ UPORT=5420	# unbound, UDP and TCP
 TPORT=5421	# unbound, DNS over TLS
 LPORT=5422	# the listener, UDP and TCP
 ROUNDS=${FAULT_SLAB_ROUNDS:-1}
+LOAD=${FAULT_SLAB_LOAD:-5}
 read -r -a PERCENTS <<<"${FAULT_SLAB_PERCENT:-20}"
 STACKS=5	# faults logged with their stack, of a kind per 500 jiffies
 TIMES=2000000000	# faults left to inject: counts down (-1 would not)
@@ -173,11 +177,11 @@ nl_queries() {
 	echo "$ok $failed $wrong"
 }
 
-# batch NAME: 200 queries through NAME, 50 in flight, in one process: its
+# batch NAME: LOAD x 20 queries through NAME, 50 in flight, in one process: its
 # summary, or "hung" if it did not end within 60 s.
 batch() {
 	local f out
-	f=$(names_file 200)
+	f=$(names_file $((LOAD * 20)))
 	out=$(timeout 60 "$CTL" -j query @"$1" --batch "$f" --concurrency 50 2>/dev/null)
 	[ $? = 124 ] && out='"hung"'
 	rm -f "$f"
@@ -271,14 +275,14 @@ for r in $(seq "$ROUNDS"); do
 		batch $n >"$TMP/batch.$n" &
 		pids+=" $!"
 	done
-	python3 "$HOSTILE" --port $LPORT --timeout 60 burst 200 --quiet 6 --servfail-ok \
+	python3 "$HOSTILE" --port $LPORT --timeout 60 burst $((LOAD * 20)) --quiet 6 --servfail-ok \
 		>"$TMP/burst" 2>"$TMP/burst.err" &
 	pids+=" $!"
 	for n in u t s g; do
-		nl_queries $n 10 >"$TMP/nl.$n" &
+		nl_queries $n $LOAD >"$TMP/nl.$n" &
 		pids+=" $!"
 	done
-	tcp_clients 10 >"$TMP/tcp"
+	tcp_clients $LOAD >"$TMP/tcp"
 	# A round's requests end within about a minute: past three, what is
 	# still running, and where in the kernel, is told (the test then
 	# fails, by its timeout or by the requests' checks).
@@ -308,8 +312,8 @@ for r in $(seq "$ROUNDS"); do
 	for n in u t s g; do
 		read -r a f w <"$TMP/nl.$n"
 		wrong=$((wrong + w))
-		echo "# round $r, @$n: 10 queries one by one: $a right, $f failed, $w wrong;" \
-		     "200 in one process: $(jq -c '{answered, local_errors, upstream_errors}' \
+		echo "# round $r, @$n: $LOAD queries one by one: $a right, $f failed, $w wrong;" \
+		     "$((LOAD * 20)) in one process: $(jq -c '{answered, local_errors, upstream_errors}' \
 			<"$TMP/batch.$n" 2>/dev/null || cat "$TMP/batch.$n")"
 		grep -q hung "$TMP/batch.$n" && { echo "# @$n: the batch hung"; wrong=$((wrong + 1)); }
 	done
@@ -318,7 +322,7 @@ for r in $(seq "$ROUNDS"); do
 		{ wrong=$((wrong + 1)); sed 's/^/# /' "$TMP/burst.err" | head -n 5; }
 	read -r a sf none w <"$TMP/tcp"
 	wrong=$((wrong + w))
-	echo "# round $r, listener over TCP: 10 clients: $a right, $sf SERVFAIL, $none unanswered, $w wrong"
+	echo "# round $r, listener over TCP: $LOAD clients: $a right, $sf SERVFAIL, $none unanswered, $w wrong"
 	check "round $r: faults were injected" [ "${got[failslab]}" -gt 0 ]
 	check "round $r: no wrong answer, every request ended" [ $wrong = 0 ]
 	ok=1

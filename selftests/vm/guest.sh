@@ -23,7 +23,10 @@ ip link set lo up
 # kmemleak's thread scans every ten minutes, each scan a long stretch of
 # a CPU under KASAN; what the run reads are the scans it asks for (the
 # fault tests', and two at the end, below), so the thread stops.
-[ -e /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak
+# (Its file is there even when kmemleak=off disabled it.)
+kmemleak=
+[ -e /sys/kernel/debug/kmemleak ] && ! grep -qw kmemleak=off /proc/cmdline && kmemleak=on
+[ -n "$kmemleak" ] && echo scan=off >/sys/kernel/debug/kmemleak
 # A stuck task is a failure we want to see within the run.
 echo 60 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 
@@ -64,7 +67,8 @@ faults)
 	# sweep is whole in the regular run too; failslab's runs 6 rounds
 	# at 2, 10 and 30 percent, against one at 20.
 	# Six rounds take longer than a test's usual bound (1500 s).
-	FAULT_SLAB_ROUNDS=6 FAULT_SLAB_PERCENT="2 10 30" DNSPOOL_TEST_TIMEOUT=2400 \
+	FAULT_SLAB_ROUNDS=6 FAULT_SLAB_PERCENT="2 10 30" FAULT_SLAB_LOAD=10 \
+		DNSPOOL_TEST_TIMEOUT=2400 \
 		"$src/selftests/vm/guest-tests.sh" "$out" >$tap 2>&1
 	;;
 demo)
@@ -104,7 +108,7 @@ bug:*)
 	;;
 esac
 
-if [ -e /sys/kernel/debug/kmemleak ]; then
+if [ -n "$kmemleak" ]; then
 	# Two scans, a pause apart: kmemleak reports what stayed unreferenced.
 	echo scan >/sys/kernel/debug/kmemleak
 	sleep 5

@@ -339,7 +339,7 @@ suite_tests() {
 }
 
 # vm_kargs KERNEL I: what the kernel command line of the suite's VM I adds.
-# The debug kernel's suite takes about six times the stock one's CPU, and
+# The debug kernel's suite took four times the stock one's CPU, and
 # kmemleak and debug objects each add to every allocation's cost (a loop
 # of execs, sockets and namespaces took 121 s with both, 79 s without
 # kmemleak).  So in the regular run the first VM has every detector and

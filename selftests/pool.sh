@@ -179,10 +179,10 @@ three_upstreams() {
 		slow="timeout 60s"
 		count=300
 	fi
-	f=$(names_file $count)
 	for i in 1 2 3; do
 		"$CTL" upstream add "seed$i" "udp://127.0.0.$i:$PORT" $slow || return 1
 	done
+	f=$(names_file $count)
 	for i in 1 2 3; do
 		"$CTL" -j query "@seed$i" --batch "$f" --concurrency $count >"/tmp/seed$i.out" &
 		pids="$pids $!"

@@ -174,8 +174,8 @@ three_upstreams() {
 	# overflows under the burst: retransmission recovers), dnspool's
 	# defaults, but for the query timeout.  The VM shares a host core
 	# with others and emulates its CPUs: three unbounds there answered
-	# 3000 queries in 6.5 s, and a fifth of one upstream's had used up
-	# the default 5 s (the same run had passed before, less loaded).
+	# 3000 queries in 6.5 s, and 161 of one upstream's had used up
+	# the default 5 s (it had passed in the run before, less loaded).
 	# The longer timeout leaves room for more retransmissions, so that
 	# only a lost query fails; the debug kernel, slower still, gets more.
 	if [ "${KSFT_KERNEL_FLAVOUR:-}" = debug ]; then

@@ -28,6 +28,16 @@ dnspool_load() {
 	lsmod | grep -qw '^dnspool' || modprobe dnspool
 }
 
+# ctl_start_ms NAME: milliseconds one dnspoolctl run takes here
+# (`upstream show NAME`): what a bound on a query's time through
+# dnspoolctl must add on a slow kernel, where starting it takes seconds.
+ctl_start_ms() {
+	local t0
+	t0=$(date +%s%N)
+	"$CTL" -j upstream show "$1" >/dev/null || return 1
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+
 # stat_of NAME KEY [NETWORK]: KEY of `dnspoolctl -j stats NAME` for the
 # upstream's own pool, or for its NETWORK (udp, tcp, tls) pool.
 stat_of() {

@@ -81,10 +81,7 @@ check "an upstream that answers every transmission: one answer, the others late"
 silent() {
 	local out start took base
 	"$CTL" upstream add silent udp://127.0.0.1:5333 timeout 1s || return 1
-	# What starting dnspoolctl costs here (seconds on a slow kernel).
-	start=$(date +%s%N)
-	"$CTL" -j upstream show silent >/dev/null || return 1
-	base=$((($(date +%s%N) - start) / 1000000))
+	base=$(ctl_start_ms silent) || return 1
 	start=$(date +%s%N)
 	out=$("$CTL" -j query @silent a.dnspool.test A 2>&1)
 	took=$((($(date +%s%N) - start) / 1000000))

@@ -202,7 +202,7 @@ static bool dnspool_conn_take(struct dnspool_conn *conn, struct dnspool_query *q
 	dnspool_ghost_add(conn->ghosts, q->wire_id, NULL, q->tries, jiffies +
 			  msecs_to_jiffies(DNSPOOL_PARAM(pool, query_timeout_ms)));
 	conn->last_used = jiffies;
-	return !q->tries && !q->retried;
+	return !q->tries && !q->retries;
 }
 
 /* Counts an answer that is no DNS response, or too short to be one. */
@@ -282,7 +282,7 @@ static struct dnspool_query *dnspool_conn_take_answered(struct dnspool_conn *con
 		if (dnsmsg_question_matches(q->msg, q->qlen, q->name_len, msg, len) &&
 		    dnspool_query_claim(pool, q, NULL)) {
 			*held = true;
-			*first = !try && !q->retried;
+			*first = !try && !q->retries;
 			return q;
 		}
 		dnspool_query_put(q);

@@ -120,7 +120,7 @@ void dnspool_pool_kill_conn(struct dnspool_pool *pool, struct dnspool_conn *conn
 		dnspool_conn_unlink(conn, q);
 		/* Its sender still reads it: it may not go elsewhere. */
 		if (q->sending)
-			q->retried = true;
+			q->retries = DNSPOOL_QUERY_MAX_RETRIES;
 		list_add_tail(&q->txnode, orphans);
 	}
 	if (!conn->draining)
@@ -485,8 +485,9 @@ void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q)
  * @err: why it stopped
  * @dialing: it never opened: that is their answer
  *
- * Retried once elsewhere, unless the connection never opened or time is
- * up; ended with @err otherwise.
+ * Moved to another connection, up to DNSPOOL_QUERY_MAX_RETRIES times,
+ * unless the connection never opened or time is up; ended with @err
+ * otherwise.
  *
  * Context: process context, no lock held.
  */
@@ -497,8 +498,9 @@ void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
 
 	list_for_each_entry_safe(q, tmp, orphans, txnode) {
 		list_del_init(&q->txnode);
-		if (!dialing && !q->retried && time_before(jiffies, q->deadline)) {
-			q->retried = true;
+		if (!dialing && q->retries < DNSPOOL_QUERY_MAX_RETRIES &&
+		    time_before(jiffies, q->deadline)) {
+			q->retries++;
 			atomic64_inc(&pool->stats.retries);
 			dnspool_pool_resubmit(pool, q);
 		} else {
@@ -515,7 +517,7 @@ void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
  *	with @err, for that is their answer
  *
  * The connection goes to the graveyard, to be closed; its queries are
- * retried once on another connection, or end.  The connection's own work
+ * moved to another connection (dnspool_pool_orphans()), or end.  The connection's own work
  * calls this; the pool's shutdown waits for that work, so the pool lives
  * on.
  *

@@ -85,6 +85,16 @@ static inline void dnspool_batch_flush(struct dnspool_batch *b)
  */
 typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_batch *b);
 
+/*
+ * Times a query is moved to another connection when its own breaks before
+ * the answer, within its deadline (RFC 7766, section 6.2.4: a client
+ * retries unanswered queries after a close).  A server that closes busy
+ * connections, as unbound does to idle ones when most of its TCP slots
+ * are taken, may close the next one too; a query that breaks every
+ * connection it is sent on breaks no more than four.
+ */
+#define DNSPOOL_QUERY_MAX_RETRIES	3
+
 /**
  * struct dnspool_query - a DNS query and what became of it
  * @ref: the pool's reference, and a sender's while it sends
@@ -105,7 +115,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_
  * @client_id: the ID the requester gave it, restored in the answer
  * @wire_id: the ID it carries on its connection
  * @force_tcp: asked over TCP of a UDP upstream
- * @retried: moved once to another connection, or may not be moved
+ * @retries: times it was moved to another connection after its own broke;
+ *	DNSPOOL_QUERY_MAX_RETRIES once it may be moved no more
  * @sending: it is being sent (under its connection's lock); the tick
  *	leaves it to the sender, and a datagram's answer may end it meanwhile
  * @reused: sent on a connection that had carried a query before
@@ -147,7 +158,7 @@ struct dnspool_query {
 	size_t qlen, name_len;
 	u16 client_id, wire_id;
 	bool force_tcp;
-	bool retried;
+	u8 retries;
 	bool sending;
 	bool reused;
 	u64 asked_at;

@@ -110,7 +110,7 @@ DECLARE_EVENT_CLASS(dnspool_query_class,
 				     __field(u16, id)
 				     __field(u16, qtype)
 				     __field(bool, reused)
-				     __field(bool, retried)
+				     __field(u8, retries)
 				     __field(u8, tries)
 				     __field(u32, rtt_us)
 				     __field(int, err)
@@ -123,16 +123,16 @@ DECLARE_EVENT_CLASS(dnspool_query_class,
 				   __entry->id = q->wire_id;
 				   __entry->qtype = dnspool_trace_qtype(q);
 				   __entry->reused = q->reused;
-				   __entry->retried = q->retried;
+				   __entry->retries = q->retries;
 				   __entry->tries = q->tries;
 				   __entry->rtt_us = err ? 0 : q->rtt_us;
 				   __entry->err = err;
 				   __entry->error_class = err ? dnspool_error_class(err) : 0;),
-		    TP_printk("upstream=%s netns=%u transport=%s query=%p id=%u qtype=%u reused=%d retried=%d tries=%u rtt_us=%u err=%d class=%s",
+		    TP_printk("upstream=%s netns=%u transport=%s query=%p id=%u qtype=%u reused=%d retries=%u tries=%u rtt_us=%u err=%d class=%s",
 			      __entry->upstream, __entry->netns,
 			      dnspool_show_transport(__entry->transport), __entry->query,
 			      __entry->id, __entry->qtype, __entry->reused,
-			      __entry->retried, __entry->tries, __entry->rtt_us, __entry->err,
+			      __entry->retries, __entry->tries, __entry->rtt_us, __entry->err,
 			      !__entry->err ? "none" :
 			      __entry->error_class == DNSPOOL_ERROR_CLASS_UPSTREAM ?
 			      "upstream" : "local"));

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # What a connection does on the wire, against a misbehaving test upstream
 # (upstreams/dns_responder.py): TCP pipelining with answers in reverse
-# order, answers in one-byte pieces, an upstream that closes mid-stream or
-# sends urgent data;
+# order, answers in one-byte pieces, an upstream that closes mid-stream
+# (once, three times, always) or sends urgent data;
 # random wire IDs (the client's restored); answers to another question
 # dropped (RFC 5452).
 . "$(dirname "$0")/lib.sh"
@@ -13,13 +13,15 @@ cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; }
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 10
 dnspool_load
 upstreams_clear
 IDS=$(mktemp)
 responder 5311 --tcp --reverse 20
 responder 5312 --tcp --split
 responder 5313 --tcp --close-after 5
+responder 5318 --tcp --close-after 5 --close-times 3
+responder 5319 --tcp --close-after 5 --close-times 0
 responder 5314 --wrong-question --ids "$IDS"
 responder 5316 --fold-case
 responder 5317 --tcp --urgent
@@ -55,6 +57,26 @@ closed_mid_stream() {
 	[ "$(stat_of closer conns_opened)" = 2 ] || { "$CTL" -j stats closer | sed 's/^/# /'; return 1; }
 }
 check "TCP: upstream closes mid-stream, its queries retried once on a fresh connection" closed_mid_stream
+
+# closed_times NAME PORT ANSWERED RETRIES CONNS UPSTREAM_ERRORS: 5 queries
+# pipelined on one connection of an upstream that closes connections
+# after reading 5 queries, unanswered; the pool's counters after.
+closed_times() {
+	local f out
+	f=$(names_file 5 n)
+	"$CTL" upstream add "$1" "tcp://127.0.0.1:$2" max-conns 1 || return 1
+	out=$("$CTL" -j query "@$1" --batch "$f" --concurrency 5)
+	rm -f "$f"
+	echo "# $out"
+	jq -e ".answered == $3 and .upstream_errors == $6" <<<"$out" >/dev/null &&
+	[ "$(stat_of "$1" retries)" = "$4" ] && [ "$(stat_of "$1" conns_opened)" = "$5" ] &&
+	[ "$(stat_of "$1" upstream_errors)" = "$6" ] ||
+		{ "$CTL" -j stats "$1" | sed 's/^/# /'; return 1; }
+}
+check "TCP: upstream closes three connections mid-stream: queries moved three times, answered" \
+	closed_times closer3 5318 5 15 4 0
+check "TCP: upstream closes every connection: queries moved three times, then its error" \
+	closed_times closerall 5319 0 15 4 5
 
 # No DNS server sends urgent data, and the stream's reader (in softirq)
 # does not read past it: the connection fails as the upstream's protocol

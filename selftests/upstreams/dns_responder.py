@@ -9,6 +9,7 @@ A 192.0.2.99, in ways unbound never would:
                      answer
   --close-after N    TCP: close the connection after reading N queries,
                      unanswered (once; later connections are answered)
+  --close-times K    with --close-after: close K connections so (0: all)
   --wrong-question   UDP: first answer each query for another name, then
                      correctly
   --ids FILE         write the ID of every query received, one per line
@@ -106,7 +107,17 @@ def recv_exact(conn, n):
     return buf
 
 
-closed_once = threading.Event()
+closes = {'done': 0}
+closes_lock = threading.Lock()
+
+
+def close_this_one(args):
+    """--close-after: whether this connection is one of those closed."""
+    with closes_lock:
+        if args.close_times and closes['done'] >= args.close_times:
+            return False
+        closes['done'] += 1
+        return True
 
 
 def close(args, conn):
@@ -151,6 +162,7 @@ def serve_tcp_conn(args, conn):
             return
     pending = []
     answered = 0
+    closing = args.close_after and close_this_one(args)
     if args.idle_timeout:
         conn.settimeout(args.idle_timeout)
     while True:
@@ -164,10 +176,9 @@ def serve_tcp_conn(args, conn):
         if query is None:
             break
         log_id(args, query)
-        if args.close_after and not closed_once.is_set():
+        if closing:
             pending.append(query)
             if len(pending) >= args.close_after:
-                closed_once.set()
                 break
             continue
         pending.append(query)
@@ -205,6 +216,7 @@ def main():
     p.add_argument('--split', action='store_true')
     p.add_argument('--urgent', action='store_true')
     p.add_argument('--close-after', type=int, default=0)
+    p.add_argument('--close-times', type=int, default=1)
     p.add_argument('--wrong-question', action='store_true')
     p.add_argument('--ids')
     p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))

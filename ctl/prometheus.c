@@ -44,7 +44,7 @@ static const struct metric pool_metrics[] = {
 	  DNSPOOL_A_POOL_MALFORMED, AS_IS },
 	{ "truncated_retries_total", "counter", "Truncated answers asked again over TCP.",
 	  DNSPOOL_A_POOL_TRUNCATED_RETRIES, AS_IS },
-	{ "retries_total", "counter", "Queries moved to another connection once theirs broke.",
+	{ "retries_total", "counter", "Moves of queries to another connection after theirs broke.",
 	  DNSPOOL_A_POOL_RETRIES, AS_IS },
 	{ "retransmits_total", "counter", "UDP queries sent again, unanswered in time.",
 	  DNSPOOL_A_POOL_RETRANSMITS, AS_IS },

@@ -517,9 +517,9 @@ void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
  *	with @err, for that is their answer
  *
  * The connection goes to the graveyard, to be closed; its queries are
- * moved to another connection (dnspool_pool_orphans()), or end.  The connection's own work
- * calls this; the pool's shutdown waits for that work, so the pool lives
- * on.
+ * moved to another connection (dnspool_pool_orphans()), or end.  The
+ * connection's own work calls this; the pool's shutdown waits for that
+ * work, so the pool lives on.
  *
  * Context: process context, no lock held.
  */

@@ -116,7 +116,8 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_
  * @wire_id: the ID it carries on its connection
  * @force_tcp: asked over TCP of a UDP upstream
  * @retries: times it was moved to another connection after its own broke;
- *	DNSPOOL_QUERY_MAX_RETRIES once it may be moved no more
+ *	DNSPOOL_QUERY_MAX_RETRIES once it may be moved no more (also when its
+ *	connection broke while it was being sent: its sender still reads it)
  * @sending: it is being sent (under its connection's lock); the tick
  *	leaves it to the sender, and a datagram's answer may end it meanwhile
  * @reused: sent on a connection that had carried a query before

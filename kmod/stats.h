@@ -20,7 +20,7 @@
  * @mismatched: answers to no query of ours, or to another question
  * @malformed: messages that are no DNS answer
  * @truncated_retries: truncated answers asked again over TCP
- * @retries: queries moved to another connection once theirs broke
+ * @retries: moves of queries to another connection after theirs broke
  * @retransmits: UDP queries sent again, their timeout passed unanswered
  * @late_answers: answers to a transmission whose query was answered (by
  *	another transmission) or ended meanwhile

@@ -83,20 +83,26 @@ check "reaper closes an idle connection" reaping
 # the check is a skip when one reached 4 s (a VM stalled on a loaded
 # host: 12 queries once took 37 s).
 GAP=0
+# gap_since_last: GAP becomes the time since $last (ms) if longer; $last
+# becomes now.
+gap_since_last() {
+	local now ms
+	now=$(date +%s%N)
+	ms=$(((now - last) / 1000000))
+	[ "$ms" -gt "$GAP" ] && GAP=$ms
+	last=$now
+}
 busy_not_reaped() {
-	local i last now s
+	local i last s
 	"$CTL" upstream set reap idle-timeout 8s || return 1
 	last=$(date +%s%N)
 	for i in $(seq 12); do
 		"$CTL" query @reap a.dnspool.test >/dev/null || return 1
-		now=$(date +%s%N)
-		[ $(((now - last) / 1000000)) -gt $GAP ] && GAP=$(((now - last) / 1000000))
-		last=$now
+		gap_since_last
 		sleep 1
 	done
 	s=$("$CTL" -j stats reap) || return 1
-	now=$(date +%s%N)
-	[ $(((now - last) / 1000000)) -gt $GAP ] && GAP=$(((now - last) / 1000000))
+	gap_since_last
 	echo "# the longest gap between answers: $GAP ms"
 	jq -e '.pools[0] | .conns_reaped == 1 and .total_count == 1' <<<"$s" >/dev/null ||
 		{ sed 's/^/# /' <<<"$s"; return 1; }

@@ -47,17 +47,6 @@ split_frames() {
 }
 check "TCP: answers arriving a byte at a time" split_frames
 
-closed_mid_stream() {
-	local f out
-	f=$(names_file 5 n)
-	"$CTL" upstream add closer tcp://127.0.0.1:5313 max-conns 1 || return 1
-	out=$("$CTL" -j query @closer --batch "$f" --concurrency 5) || { echo "# $out"; return 1; }
-	rm -f "$f"
-	jq -e '.answered == 5' <<<"$out" >/dev/null && [ "$(stat_of closer retries)" = 5 ] &&
-	[ "$(stat_of closer conns_opened)" = 2 ] || { "$CTL" -j stats closer | sed 's/^/# /'; return 1; }
-}
-check "TCP: upstream closes mid-stream, its queries retried once on a fresh connection" closed_mid_stream
-
 # closed_times NAME PORT ANSWERED RETRIES CONNS UPSTREAM_ERRORS: 5 queries
 # pipelined on one connection of an upstream that closes connections
 # after reading 5 queries, unanswered; the pool's counters after.
@@ -73,6 +62,8 @@ closed_times() {
 	[ "$(stat_of "$1" upstream_errors)" = "$6" ] ||
 		{ "$CTL" -j stats "$1" | sed 's/^/# /'; return 1; }
 }
+check "TCP: upstream closes mid-stream, its queries retried once on a fresh connection" \
+	closed_times closer 5313 5 5 2 0
 check "TCP: upstream closes three connections mid-stream: queries moved three times, answered" \
 	closed_times closer3 5318 5 15 4 0
 check "TCP: upstream closes every connection: queries moved three times, then its error" \

@@ -501,6 +501,8 @@ void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
 		if (!dialing && q->retries < DNSPOOL_QUERY_MAX_RETRIES &&
 		    time_before(jiffies, q->deadline)) {
 			q->retries++;
+			q->moved_err = dnspool_error_class(err) == DNSPOOL_ERROR_CLASS_LOCAL ?
+				       err : 0;
 			atomic64_inc(&pool->stats.retries);
 			dnspool_pool_resubmit(pool, q);
 		} else {

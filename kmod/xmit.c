@@ -269,9 +269,11 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 			dnspool_pool_kick_gc(pool);
 		}
 		/* Waiting for its connection, which waits on this host,
-		 * it never reached the upstream.
+		 * it never reached the upstream; moved by this host's
+		 * failure, it had less than its time there.
 		 */
-		err = dnspool_conn_dial_waits_here(conn) ? -EAGAIN : -ETIMEDOUT;
+		err = dnspool_conn_dial_waits_here(conn) ? -EAGAIN :
+		      q->moved_err ?: -ETIMEDOUT;
 		goto out_conn;
 	}
 	/* On a stream, not sent yet (its socket is full), or sent as often as

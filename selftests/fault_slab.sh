@@ -368,6 +368,11 @@ echo "# queries failed, connections closed and handshakes ended with an error, b
 grep " netns=$NETNS " $T/trace | grep -v ' status=0 ' | grep -v ' err=0' |
 	sed -E 's/.* (dnspool_[a-z_]+): upstream=([^ ]+) .* (err|status)=(-?[0-9]+)( class=([a-z]+))?.*/\1 \2 \3=\4 \6/' |
 	sort | uniq -c | sort -rn | head -n 30 | sed 's/^ */#   /'
+# The queries that timed out, whole: how often each was moved (retries)
+# and sent (tries), and how long before the connections that closed.
+echo "# queries that timed out (the first 12), and the connections closed with an error:"
+grep " netns=$NETNS " $T/trace | grep -E 'dnspool_query_failed: .* err=-110 |dnspool_conn_close: .* err=-[1-9]' |
+	grep -B3 -A1 ' err=-110 ' | head -n 60 | sed 's/^ */# /'
 check "faults hit the module's works (kworker)" grep -q '^kworker ' "$ALLSTACKS"
 
 # Softirq: the sample of logged stacks comes mostly from the busiest

@@ -234,7 +234,9 @@ refused:
  * context.  A member left for the next (-ETIMEDOUT) whose query never left
  * this host (queued behind a dial, a TLS handshake or a full socket) is
  * cancelled instead: its upstream was never asked, so its silence is
- * nobody's failure, and its breaker must not count it.
+ * nobody's failure, and its breaker must not count it.  One that this
+ * host's failure moved to another connection ends with that failure, as
+ * its own timeout would (dnspool_query.moved_err).
  */
 static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int err)
 {
@@ -252,8 +254,11 @@ static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int
 	/* One still being submitted is not on a connection yet, and cannot
 	 * be claimed: it ends as it may.
 	 */
-	if (dnspool_query_claim(READ_ONCE(q->pool), q, &unsent))
-		dnspool_query_end(q, unsent && err == -ETIMEDOUT ? -ECANCELED : err);
+	if (dnspool_query_claim(READ_ONCE(q->pool), q, &unsent)) {
+		if (err == -ETIMEDOUT)
+			err = unsent ? -ECANCELED : q->moved_err ?: err;
+		dnspool_query_end(q, err);
+	}
 	dnspool_query_put(q);
 }
 

@@ -395,16 +395,19 @@ no_blame() {
 		jq -c '[.[] | {name, health, failures, last_error, last_error_class}]')"
 	[ -z "$opened" ] || echo "$opened" | head -n 5 | sed 's/^/# monitor: /'
 }
-# A known failure, not fixed yet: under faults some queries still time
-# out (ETIMEDOUT, the upstream's) on every transport, most at low rates
-# (2 %), and open a breaker: most likely a failed allocation that loses
-# them silently, not found yet.  Reported, with the breaker's events, as a
-# skip until fixed.
+# Under faults some queries timed out (ETIMEDOUT, the upstream's) and
+# opened a breaker, mostly t's: queries that a connection closed for want
+# of memory had moved to another (retries=1 in their trace) and whose time
+# ran out there.  Those now end with that local error (moved_err in
+# kmod/query.h).  Still seen, rarely: TLS queries timing out while their
+# connection's handshake, slowed by the faults, goes on (two of s in one
+# run, short of its breaker's five).  Until runs show none, an opened
+# breaker is reported, with its events, as a skip.
 no_blame
 if [ -z "$opened" ]; then
 	ktap_test_pass "no breaker of u, t or s opened: a local error blames no upstream"
 else
-	ktap_test_skip "no breaker of u, t or s opened: KNOWN to fail: queries lost to a failed allocation time out as the upstream's"
+	ktap_test_skip "no breaker of u, t or s opened: KNOWN to fail now and then: queries time out under the faults as the upstream's (above)"
 fi
 
 # Nothing left in flight, and kmemleak finds nothing of the module.

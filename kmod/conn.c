@@ -335,9 +335,12 @@ void dnspool_conn_answer(struct dnspool_conn *conn, u8 *msg, size_t len,
 	}
 	dnspool_conn_measure(conn, q, first);
 	if (dnspool_conn_to_tcp(conn, msg)) {
-		/* Truncated: ask the same server again over TCP. */
+		/* Truncated: ask the same server again over TCP.  It
+		 * answered: what moved the query before is past.
+		 */
 		kfree(msg);
 		atomic64_inc(&pool->stats.truncated_retries);
+		q->moved_err = 0;
 		dnspool_pool_resubmit(&up->tcp_pool, q);
 	} else {
 		dnsmsg_set_id(msg, q->client_id);

@@ -256,7 +256,7 @@ static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int
 	 */
 	if (dnspool_query_claim(READ_ONCE(q->pool), q, &unsent)) {
 		if (err == -ETIMEDOUT)
-			err = unsent ? -ECANCELED : q->moved_err ?: err;
+			err = unsent ? -ECANCELED : (q->moved_err ?: err);
 		dnspool_query_end(q, err);
 	}
 	dnspool_query_put(q);

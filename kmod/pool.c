@@ -487,7 +487,8 @@ void dnspool_pool_resubmit(struct dnspool_pool *pool, struct dnspool_query *q)
  *
  * Moved to another connection, up to DNSPOOL_QUERY_MAX_RETRIES times,
  * unless the connection never opened or time is up; ended with @err
- * otherwise.
+ * otherwise.  A query moved for want of memory remembers it
+ * (&dnspool_query.moved_err).
  *
  * Context: process context, no lock held.
  */
@@ -501,8 +502,8 @@ void dnspool_pool_orphans(struct dnspool_pool *pool, struct list_head *orphans,
 		if (!dialing && q->retries < DNSPOOL_QUERY_MAX_RETRIES &&
 		    time_before(jiffies, q->deadline)) {
 			q->retries++;
-			q->moved_err = dnspool_error_class(err) == DNSPOOL_ERROR_CLASS_LOCAL ?
-				       err : 0;
+			/* Moved for want of memory: this host's failure. */
+			q->moved_err = err == -ENOMEM || err == -ENOBUFS ? err : 0;
 			atomic64_inc(&pool->stats.retries);
 			dnspool_pool_resubmit(pool, q);
 		} else {

@@ -132,10 +132,11 @@ typedef void (*dnspool_done_t)(struct dnspool_query *q, int err, struct dnspool_
  *	memory: its sender ends it (atomic bit operations)
  * @next_at: when its timer acts, in jiffies, under its connection's lock
  * @tries: its retransmissions so far
- * @moved_err: the error of this host (dnspool_error_class(): local) that
- *	last moved it to another connection, 0 when none did: should it then
- *	time out, it ends with that error, for the upstream had less than
- *	its timeout to answer it
+ * @moved_err: -ENOMEM or -ENOBUFS when this host's want of memory last
+ *	moved it to another connection, 0 otherwise: should it then time
+ *	out, it ends with that error, for the upstream had less than its
+ *	timeout to answer it.  Set while it is on no connection, by whoever
+ *	moves it; read by whoever ends it
  * @qref: how its earlier transmissions find it (ghost.h), from its first
  *	retransmission; cleared when it ends
  * @sent_at: when it was first sent

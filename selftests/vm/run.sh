@@ -245,20 +245,6 @@ static_checks() {
 	fi
 }
 
-# The host's TSC frequency in kHz, measured in the image (tsc_khz.c): the
-# debug kernel's clock, passed as tsc_early_khz=.  Without it, and without
-# ACPI (whose interpreter KASAN makes too slow for QEMU's firmware: 30 s
-# loop timeouts, devices left without interrupts), that kernel finds no
-# timer to calibrate the TSC against and keeps time with jiffies, which
-# lose ticks under TCG: its clock ran at half the host's speed, so every
-# timeout of the debug suite lasted twice as long, and round trips were
-# measured in 4 ms steps (an answer's RTT read 0 us).
-host_tsc_khz() {
-	mkdir -p "$RUN/tsc"
-	cp "$VM_DIR/tsc_khz.c" "$RUN/tsc/"
-	in_image "$RUN/tsc" sh -c 'gcc -O2 -o /work/tsc_khz /work/tsc_khz.c && /work/tsc_khz'
-}
-
 # boot KERNEL MODE [VM [WATCHDOG]]: one VM run.  A named VM keeps its
 # console, TAP and results in $RUN/KERNEL/VM, so that several can run at
 # once; an unnamed one in $RUN/KERNEL.  WATCHDOG: seconds before the VM
@@ -266,11 +252,10 @@ host_tsc_khz() {
 # an hour in its VMs).
 boot() {
 	local k=$1 bootmode=$2 vm=${3:-} watchdog=${4:-5400}
-	local vdir="$RUN/$1${3:+/$3}" accel=tcg,thread=single serial clock=
+	local vdir="$RUN/$1${3:+/$3}" accel=tcg,thread=single serial
 	[ "${DNSPOOL_ACCEL:-}" = kvm ] && accel=kvm
 	rm -rf "$vdir/console.log" "$vdir/tap.log" "$vdir/out"
 	mkdir -p "$vdir/out"
-	[ "$k" = debug ] && [ -n "${TSC_KHZ:-}" ] && clock=" tsc_early_khz=$TSC_KHZ"
 	if [ "$bootmode" = shell ]; then
 		serial="-serial mon:stdio -serial null"
 	else
@@ -293,7 +278,7 @@ boot() {
 	timeout -k 10 "$watchdog" qemu-system-x86_64 \
 		-accel $accel -cpu max,-la57 -m 2G -smp 2 -nodefaults -no-reboot -display none \
 		-kernel "$KIMG" -initrd "$INITRD" \
-		-append "console=ttyS0 loglevel=5 panic=-1 log_buf_len=8M tsc=reliable$clock dnspool_mode=$bootmode dnspool_kernel=$k dnspool_vm=$vm dnspool_tests=${tests// /,}${KARGS:+ $KARGS}" \
+		-append "console=ttyS0 loglevel=5 panic=-1 log_buf_len=8M tsc=reliable dnspool_mode=$bootmode dnspool_kernel=$k dnspool_vm=$vm dnspool_tests=${tests// /,}${KARGS:+ $KARGS}" \
 		-virtfs local,path="$IMAGE",mount_tag=rootfs,security_model=none,readonly=on \
 		-virtfs local,path="$RUN/$k",mount_tag=work,security_model=none \
 		-device virtio-rng-pci $serial
@@ -513,7 +498,6 @@ main() {
 	"$VM_DIR/image.sh" || die "image build failed"
 	INITRD=$("$VM_DIR/initramfs.sh") || die "initramfs build failed"
 	mkdir -p "$RUN"
-	TSC_KHZ=$(host_tsc_khz) || TSC_KHZ=
 
 	case $mode in
 	faults) [ -n "$tests" ] || tests="fault_nth.sh fault_slab.sh" ;;

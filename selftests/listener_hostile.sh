@@ -95,6 +95,13 @@ dnsperf_bg() {
 	PERF=$!
 	PIDS="$PIDS $PERF"
 }
+# loaded NAME [NETNS]: wait (30 s at most) until both dnsperfs reach
+# listener NAME: a query taken and a TCP connection accepted.  A second's
+# sleep was not enough for a debug VM on a loaded host, where dnsperf had
+# sent nothing yet.
+loaded() {
+	wait_until 30 eval "listener_stats $1 ${2:-} | jq -e '.queries > 0 and .tcp_conns_total > 0' >/dev/null"
+}
 perf_said() {
 	echo "# $1: $(grep -E 'Queries (sent|completed|lost)' "$TMP/$1" | tr -s ' \n' ' ')"
 }
@@ -266,7 +273,7 @@ under_load_del() {
 	p1=$PERF
 	dnsperf_bg td.tcp 127.0.0.1 5510 tcp 4
 	p2=$PERF
-	sleep 1
+	loaded td || return 1
 	s=$(counters td)
 	echo "# under load: $s"
 	timeout 60 "$CTL" listener del td || return 1
@@ -290,7 +297,7 @@ under_load_target_del() {
 	p1=$PERF
 	dnsperf_bg tt.tcp 127.0.0.1 5511 tcp 4
 	p2=$PERF
-	sleep 1
+	loaded tt || return 1
 	timeout 60 "$CTL" upstream del tu || return 1
 	out=$(kdig +timeout=5 -p 5511 @127.0.0.1 a.dnspool.test | grep -o 'status: [A-Z]*')
 	ended "$p1" "$p2" || return 1
@@ -322,7 +329,7 @@ under_load_netns_del() {
 	p1=$PERF
 	dnsperf_bg gone.tcp 10.10.0.2 53 tcp 4
 	p2=$PERF
-	sleep 1
+	loaded dns gone || return 1
 	echo "# under load: $(listener_stats dns gone | jq -c '{queries, answers, tcp_conns, inflight}')"
 	# Its last process gone, it goes with ip netns del.
 	kill -9 "$rp" && wait "$rp" 2>/dev/null
@@ -341,7 +348,7 @@ under_load_unload() {
 	p1=$PERF
 	dnsperf_bg ul.tcp 127.0.0.1 5513 tcp 4
 	p2=$PERF
-	sleep 1
+	loaded ul || return 1
 	echo "# under load: $(counters ul)"
 	timeout 60 modprobe -r dnspool || { echo "# modprobe -r failed"; return 1; }
 	ended "$p1" "$p2" || return 1

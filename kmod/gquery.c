@@ -236,7 +236,7 @@ refused:
  * cancelled instead: its upstream was never asked, so its silence is
  * nobody's failure, and its breaker must not count it.  One that this
  * host's failure moved to another connection ends with that failure, as
- * its own timeout would (dnspool_query.moved_err).
+ * its own timeout would (dnspool_query_timeout_err()).
  */
 static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int err)
 {
@@ -256,7 +256,7 @@ static void dnspool_gquery_cancel(struct dnspool_gquery *gq, unsigned int i, int
 	 */
 	if (dnspool_query_claim(READ_ONCE(q->pool), q, &unsent)) {
 		if (err == -ETIMEDOUT)
-			err = unsent ? -ECANCELED : (q->moved_err ?: err);
+			err = unsent ? -ECANCELED : dnspool_query_timeout_err(q);
 		dnspool_query_end(q, err);
 	}
 	dnspool_query_put(q);

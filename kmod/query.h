@@ -202,6 +202,22 @@ static inline bool dnspool_query_half_sent(const struct dnspool_query *q)
 	return q->sent && !list_empty(&q->txnode);
 }
 
+/**
+ * dnspool_query_timeout_err() - the error @q ends with when its time is up
+ * @q: the query, taken off its connection by whoever ends it
+ *
+ * This host's want of memory moved it to another connection (its
+ * @moved_err): the upstream had less than its timeout to answer it, and
+ * the failure is this host's, whenever the move came.  Otherwise the
+ * upstream's silence: -ETIMEDOUT.
+ *
+ * Return: @q's @moved_err, or -ETIMEDOUT.
+ */
+static inline int dnspool_query_timeout_err(const struct dnspool_query *q)
+{
+	return q->moved_err ?: -ETIMEDOUT;
+}
+
 /* Bits of dnspool_query.flags. */
 enum {
 	DNSPOOL_Q_DUE,

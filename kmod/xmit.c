@@ -273,7 +273,7 @@ static void dnspool_xmit_due(struct dnspool_pool *pool, struct dnspool_query *q)
 		 * failure, it had less than its time there.
 		 */
 		err = dnspool_conn_dial_waits_here(conn) ? -EAGAIN :
-		      (q->moved_err ?: -ETIMEDOUT);
+		      dnspool_query_timeout_err(q);
 		goto out_conn;
 	}
 	/* On a stream, not sent yet (its socket is full), or sent as often as

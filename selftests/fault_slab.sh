@@ -68,7 +68,10 @@ cleanup() {
 	faults_off
 	for k in "${!SAVED[@]}"; do echo "${SAVED[$k]}" >"$DBG/$k"; done
 	dmesg -n "$LOGLEVEL"
-	for e in $EVENTS; do echo 0 >"$T/events/dnspool/$e/enable"; done
+	# (A setup that failed before tracing began left no event on.)
+	for e in $EVENTS; do
+		[ -e "$T/events/dnspool/$e/enable" ] && echo 0 >"$T/events/dnspool/$e/enable"
+	done
 	kill $UNBOUND $TLSHD $MONITOR 2>/dev/null
 	rm -rf "$TMP"
 }

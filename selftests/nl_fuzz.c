@@ -206,6 +206,34 @@ static void fq_msg(struct nlmsghdr *nlh, void *arg)
 		A->fq_answers++;
 }
 
+/* What the kernel lists of the actor's namespace now, on a socket of its
+ * own: said once, at the first valid query refused, to tell a name gone
+ * from a lookup that missed it.
+ */
+static void say_listed(void)
+{
+	static struct names ns;
+	static int said;
+	char line[512];
+	int k, i, fd, len;
+
+	if (said++)
+		return;
+	fd = nl_open(1 << 20);
+	if (fd < 0)
+		return;
+	for (k = K_UP; k <= K_GROUP; k++) {
+		len = 0;
+		line[0] = 0;
+		if (dump_names(fd, k, &ns))
+			continue;
+		for (i = 0; i < ns.n && len < (int)sizeof(line) - 40; i++)
+			len += snprintf(line + len, sizeof(line) - len, " %s", ns.name[i]);
+		diag("the kernel lists %d %ss now:%s", ns.n, kind_name[k], line);
+	}
+	close(fd);
+}
+
 static void vq_msg(struct nlmsghdr *nlh, void *arg)
 {
 	int i;
@@ -217,8 +245,9 @@ static void vq_msg(struct nlmsghdr *nlh, void *arg)
 		return;
 	if (nlh->nlmsg_type == NLMSG_ERROR) {
 		A->r->valid_bad++;
-		anomaly(NULL, 0, "valid query h%d refused: %s", A->vq[i].n,
+		anomaly(NULL, 0, "valid query h%d to %s refused: %s", A->vq[i].n, A->vq[i].to,
 			strerrorname_np(-((struct nlmsgerr *)NLMSG_DATA(nlh))->error) ?: "?");
+		say_listed();
 	} else {
 		check_valid_answer(nlh, A->vq[i].id, A->vq[i].n, "valid");
 	}
@@ -278,7 +307,8 @@ static void send_valid_query(struct mbuf *m)
 	m->len = 0;
 	off = msg_begin(m, fam_id, NLM_F_REQUEST, v->seq, DNSPOOL_CMD_QUERY,
 			DNSPOOL_FAMILY_VERSION);
-	put_str(m, DNSPOOL_A_QUERY_UPSTREAM, chance(70) ? "ub" : "ug");
+	v->to = chance(70) ? "ub" : "ug";
+	put_str(m, DNSPOOL_A_QUERY_UPSTREAM, v->to);
 	len = dns_query(q, v->n, v->id);
 	attr_put(m, DNSPOOL_A_QUERY_MSG, q, len);
 	if (A->port == opt_uport && chance(20))
@@ -371,6 +401,8 @@ static void run_batch(struct mbuf *m, struct batch *b)
 			anomaly(NULL, 0, "waited query h%d: no answer (%s)", b->p[i].qn,
 				!b->p[i].done ? "no ack either" :
 				strerrorname_np(-b->p[i].err) ?: "ack 0");
+			if (b->p[i].done && b->p[i].err)
+				say_listed();
 		}
 		account(b, &b->p[i]);
 	}

@@ -155,6 +155,7 @@ struct vq {
 	uint16_t id;
 	int n;
 	double sent;
+	const char *to;		/* "ub" or "ug" */
 };
 
 struct result {

@@ -121,7 +121,8 @@ responder() {
 	mkfifo "$fifo"
 	${ns:+ip netns exec "$ns"} python3 "$RESPONDER" --port "$port" "$@" >"$fifo" &
 	PIDS="$PIDS $!"
-	read -r -t 10 _ <"$fifo"
+	# A debug VM beside others took more than 10 s to start python.
+	read -r -t 60 _ <"$fifo" || echo "# the test responder on port $port: not listening after 60 s"
 	rm -f "$fifo"
 }
 

@@ -100,7 +100,8 @@ dnsperf_bg() {
 # sleep was not enough for a debug VM on a loaded host, where dnsperf had
 # sent nothing yet.
 loaded() {
-	wait_until 30 eval "listener_stats $1 ${2:-} | jq -e '.queries > 0 and .tcp_conns_total > 0' >/dev/null"
+	wait_until 30 eval "listener_stats $1 ${2:-} | jq -e '.queries > 0 and .tcp_conns_total > 0' >/dev/null" ||
+		{ echo "# listener $1 not loaded after 30 s: $(listener_stats "$1" "${2:-}")"; return 1; }
 }
 perf_said() {
 	echo "# $1: $(grep -E 'Queries (sent|completed|lost)' "$TMP/$1" | tr -s ' \n' ' ')"
@@ -322,9 +323,11 @@ under_load_netns_del() {
 	ip -n gone addr add 10.10.0.2/24 dev eth0 && ip -n gone link set eth0 up || return 1
 	responder -n gone 5512
 	rp=${PIDS##* }
+	# A setup that failed leaves no namespace behind for the next case.
 	"$CTL" -n gone upstream add up udp://127.0.0.1:5512 &&
-	"$CTL" -n gone listener add dns 10.10.0.2 allow 10.10.0.0/24 target up || return 1
-	[ "$(kdig +short +timeout=5 @10.10.0.2 a.dnspool.test)" = 192.0.2.99 ] || return 1
+	"$CTL" -n gone listener add dns 10.10.0.2 allow 10.10.0.0/24 target up &&
+	[ "$(kdig +short +timeout=5 @10.10.0.2 a.dnspool.test)" = 192.0.2.99 ] ||
+		{ echo "# the namespace's listener did not answer"; ip netns del gone; return 1; }
 	dnsperf_bg gone.udp 10.10.0.2 53 udp 4
 	p1=$PERF
 	dnsperf_bg gone.tcp 10.10.0.2 53 tcp 4
@@ -343,7 +346,7 @@ check "a namespace deleted under dnsperf: no hang" under_load_netns_del
 
 under_load_unload() {
 	local p1 p2
-	"$CTL" listener add ul 127.0.0.1:5513 target u || return 1
+	"$CTL" listener add ul 127.0.0.1:5513 target u || { echo "# listener add ul failed"; return 1; }
 	dnsperf_bg ul.udp 127.0.0.1 5513 udp 4
 	p1=$PERF
 	dnsperf_bg ul.tcp 127.0.0.1 5513 tcp 4

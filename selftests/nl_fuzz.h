@@ -239,6 +239,7 @@ struct names {
 };
 
 void reg_add(const char *name, int kind);
+int msg_names_fixed(const uint8_t *msg);
 /* What an answer tells of the registry, checked; the registry updated. */
 void account(struct batch *b, struct pend *p);
 /* Dumps @kind's names; retries an interrupted dump.  Return: 0 or -errno. */

@@ -585,7 +585,16 @@ int gen_msg(struct mbuf *m, struct pend *p, int cmd, int may_break)
 	/* Header-level damage. */
 	if (chance(8)) {
 		switch (rnd(may_break ? 12 : 7)) {
-		case 0: g->cmd = chance(50) ? rnd(256) : 0; break;
+		case 0:
+			g->cmd = chance(50) ? rnd(256) : 0;
+			/* Not into a change of the actor's fixed upstreams
+			 * or group (a query naming "ug" made GROUP_DEL
+			 * deletes it): the valid queries, the unprivileged
+			 * actor's too, are asked of them.
+			 */
+			if (op_admin(g->cmd) && msg_names_fixed((uint8_t *)nlh))
+				g->cmd = 0;
+			break;
 		case 1: g->version = rnd(256); break;
 		case 2: g->reserved = 1 + rnd(0xffff); break;
 		case 3: nlh->nlmsg_flags &= ~NLM_F_REQUEST; break;

@@ -61,6 +61,22 @@ static int msg_name(const uint8_t *msg, char *out)
 	return found;
 }
 
+/* Does @msg name (for the kernel) one of the actor's fixed upstreams and
+ * group?
+ */
+int msg_names_fixed(const uint8_t *msg)
+{
+	char name[DNSPOOL_NAME_MAX_LEN + 1];
+	int i;
+
+	if (!msg_name(msg, name))
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (!strcmp(name, reserved[i]))
+			return 1;
+	return 0;
+}
+
 /* What an answer tells of the registry, checked against what the actor
  * knows; the registry updated.
  */

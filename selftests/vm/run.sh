@@ -344,8 +344,8 @@ suite_tests() {
 # of execs, sockets and namespaces took 121 s with both, 79 s without
 # kmemleak).  So in the regular run the first VM has every detector and
 # runs the tests where leaks and freed timers or works are likeliest
-# (selftests/vm/full-detector-tests: teardown, failed allocations, the
-# netlink fuzzer) before its share of the rest; the others boot without
+# (selftests/vm/full-detector-tests: teardown, failed allocations)
+# before its share of the rest; the others boot without
 # kmemleak and debug objects.  KASAN, lockdep and UBSAN watch every VM.
 vm_kargs() {
 	if [ "$1" = debug ] && [ "$mode" = check ] && [ "$2" -gt 1 ]; then

@@ -338,7 +338,7 @@ for r in $(seq "$ROUNDS"); do
 		read -r a f w l <"$TMP/nl.$n"
 		wrong=$((wrong + w)) late=$((late + l))
 		echo "# round $r, @$n: $LOAD queries one by one: $a right, $f failed, $w wrong, $l late;" \
-		     "$((LOAD * 20)) in one process: $(jq -c '{answered, local_errors, upstream_errors}' \
+		     "$((LOAD * 20)) in one process: $(jq -c '{sent, answered, refused, local_errors, upstream_errors}' \
 			<"$TMP/batch.$n" 2>/dev/null || cat "$TMP/batch.$n")"
 		grep -q hung "$TMP/batch.$n" && { echo "# @$n: the batch hung"; wrong=$((wrong + 1)); }
 	done

@@ -222,6 +222,8 @@ struct batch {
 
 /* The fixed upstreams and group of each namespace: "u0", "ub", "ug". */
 extern const char *reserved[];
+/* Is @s one of them? */
+int is_reserved(const char *s);
 
 /* A name for a request; @target: may name the fixed ones; @bad: refused. */
 void pick_name(char *out, int target, int bad);

@@ -71,7 +71,7 @@ static const char *keywords[] = { "strategy", "race-delay", "timeout" };
 static const char name_chars[] =
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
 
-static int is_reserved(const char *s)
+int is_reserved(const char *s)
 {
 	unsigned int i;
 

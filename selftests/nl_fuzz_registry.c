@@ -67,14 +67,8 @@ static int msg_name(const uint8_t *msg, char *out)
 int msg_names_fixed(const uint8_t *msg)
 {
 	char name[DNSPOOL_NAME_MAX_LEN + 1];
-	int i;
 
-	if (!msg_name(msg, name))
-		return 0;
-	for (i = 0; i < 3; i++)
-		if (!strcmp(name, reserved[i]))
-			return 1;
-	return 0;
+	return msg_name(msg, name) && is_reserved(name);
 }
 
 /* What an answer tells of the registry, checked against what the actor

@@ -68,6 +68,18 @@ one_handshake() {
 }
 check "300 queries in flight ride one TLS connection: one handshake, no retransmission" one_handshake
 
+# At once after the 300: unbound as shipped closes a TLS connection idle
+# for 30 s (its tcp-idle-timeout), which a debug VM on a loaded host
+# reached while the next case ran, and the connection this case asks
+# about was gone for that reason.
+tickets_skipped() {
+	# unbound's TLS 1.3 session tickets arrived on the kernel TLS socket.
+	"$CTL" query @many a.dnspool.test >/dev/null &&
+	[ "$(stat_of many conns_closed)" = 0 ] && [ "$(stat_of many malformed)" = 0 ] &&
+	[ "$(stat_of many handshakes)" = 1 ]
+}
+check "session tickets are read past; the connection stays" tickets_skipped
+
 join_dialing() {
 	local f out n
 	f=$(names_file 50)
@@ -80,14 +92,6 @@ join_dialing() {
 	jq -e '.answered == 50' <<<"$out" >/dev/null && [ "$n" -ge 1 ] && [ "$n" -le 3 ]
 }
 check "a burst waits for the connection being opened rather than open ten" join_dialing
-
-tickets_skipped() {
-	# unbound's TLS 1.3 session tickets arrived on the kernel TLS socket.
-	"$CTL" query @many a.dnspool.test >/dev/null &&
-	[ "$(stat_of many conns_closed)" = 0 ] && [ "$(stat_of many malformed)" = 0 ] &&
-	[ "$(stat_of many handshakes)" = 1 ]
-}
-check "session tickets are read past; the connection stays" tickets_skipped
 
 # 40 session tickets after the handshake: read past 16 at a time, the work
 # coming back for the rest; the answers behind them are read.
